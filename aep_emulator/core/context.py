@@ -1,0 +1,59 @@
+"""Per-request facts (who is calling, in which sandbox) and access to the emulator's state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import flask
+
+from .store import Scope, Store
+
+
+@dataclass
+class EmulatorConfig:
+    """What one emulator instance answers as. Demo defaults are documented in README.md."""
+
+    client_id: str = "aep-emulator-client"
+    client_secret: str = "aep-emulator-secret"
+    org_id: str = "EMULATOR0000000000000000@AdobeOrg"
+    tenant_id: str = "emulator"
+    # Sandboxes that exist in the org; the first is the default production sandbox.
+    sandboxes: tuple[str, ...] = ("prod", "dev", "stage")
+    data_dir: str | None = None
+    # AWS endpoint (e.g. a moto server) that S3/Kinesis connections are verified against; None skips.
+    aws_endpoint: str | None = None
+    token_lifetime_seconds: int = 86399
+
+
+@dataclass
+class RequestContext:
+    """Set by the gateway before a service handler runs."""
+
+    org_id: str
+    sandbox: str | None
+    client_id: str
+    user_id: str
+    request_id: str
+
+    @property
+    def scope(self) -> Scope:
+        """(org, sandbox) under which objects are stored; services call it only after require_sandbox."""
+        assert self.sandbox is not None, "service must call require_sandbox() first"
+        return (self.org_id, self.sandbox)
+
+
+@dataclass
+class EmulatorState:
+    """Everything a service needs besides the request: the store and the configuration."""
+
+    config: EmulatorConfig
+    store: Store
+    extras: dict = field(default_factory=dict)  # per-service caches (e.g. loaded spec catalogues)
+
+
+def state() -> EmulatorState:
+    return flask.current_app.extensions["aep_emulator"]
+
+
+def request_context() -> RequestContext:
+    return flask.g.aep

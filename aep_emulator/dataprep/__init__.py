@@ -1,0 +1,1 @@
+"""dataprep service (being written)."""

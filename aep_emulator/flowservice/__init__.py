@@ -1,0 +1,1 @@
+"""flowservice service (being written)."""

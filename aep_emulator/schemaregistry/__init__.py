@@ -1,0 +1,1 @@
+"""schemaregistry service (being written)."""

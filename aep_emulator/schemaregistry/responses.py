@@ -1,0 +1,3 @@
+import flask
+
+blueprint = flask.Blueprint("schemaregistry", __name__, url_prefix="/data/foundation/schemaregistry")
