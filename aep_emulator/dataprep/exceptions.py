@@ -1,0 +1,82 @@
+"""Data Prep errors.
+
+AEP documents no Data Prep error body (aep-api.md §6.7, §11 #2). The emulator answers in the platform
+style, with Data Prep's documented error prefix ``DPMAP``::
+
+    {"type": "http://ns.adobe.com/aep/errors/DPMAP-2003-400", "title": "Invalid mapping set",
+     "status": 400, "detail": "..."}
+
+The numeric codes are the emulator's own; clients should key on the HTTP status.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from ..core.errors import AEPError
+
+ERROR_TYPE_BASE = "http://ns.adobe.com/aep/errors/"
+
+
+class DataPrepProblem(Enum):
+    """(code, HTTP status, title) of every error the emulated Data Prep answers."""
+
+    MALFORMED_BODY = ("2001", 400, "Malformed request body")
+    INVALID_MAPPING_SET = ("2002", 400, "Invalid mapping set")
+    SCHEMA_NOT_FOUND = ("2003", 400, "Schema not found")
+    INVALID_PARAMETER = ("2004", 400, "Invalid query parameter")
+    SANDBOX_MISSING = ("2005", 400, "Sandbox header missing")
+    SANDBOX_NOT_FOUND = ("2006", 404, "Sandbox not found")
+    NOT_FOUND = ("2007", 404, "Not found")
+
+    @property
+    def code(self) -> str:
+        return self.value[0]
+
+    @property
+    def status(self) -> int:
+        return self.value[1]
+
+    @property
+    def title(self) -> str:
+        return self.value[2]
+
+
+class DataPrepError(AEPError):
+    """One Data Prep error answer in the platform-style envelope."""
+
+    def __init__(self, problem: DataPrepProblem, detail: str) -> None:
+        self.problem = problem
+        super().__init__(
+            problem.status,
+            {
+                "type": f"{ERROR_TYPE_BASE}DPMAP-{problem.code}-{problem.status}",
+                "title": problem.title,
+                "status": problem.status,
+                "detail": detail,
+            },
+        )
+
+
+def malformed(detail: str) -> DataPrepError:
+    return DataPrepError(DataPrepProblem.MALFORMED_BODY, detail)
+
+
+def invalid_mapping_set(detail: str) -> DataPrepError:
+    return DataPrepError(DataPrepProblem.INVALID_MAPPING_SET, detail)
+
+
+def invalid_parameter(detail: str) -> DataPrepError:
+    return DataPrepError(DataPrepProblem.INVALID_PARAMETER, detail)
+
+
+def sandbox_missing() -> DataPrepError:
+    return DataPrepError(DataPrepProblem.SANDBOX_MISSING, "The header x-sandbox-name is missing in the request")
+
+
+def sandbox_not_found(name: str) -> DataPrepError:
+    return DataPrepError(DataPrepProblem.SANDBOX_NOT_FOUND, f"Sandbox '{name}' does not exist in this organization")
+
+
+def not_found(what: str) -> DataPrepError:
+    return DataPrepError(DataPrepProblem.NOT_FOUND, f"{what} was not found")

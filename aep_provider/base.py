@@ -1,0 +1,496 @@
+"""Shared machinery of every AEP resource, so each resource module holds only what differs.
+
+How to write a resource (see ``dataset.py`` for a complete one):
+
+1. **Args model** - subclass ``AEPArgs``; one field per user input, snake_case, each with a
+   docstring (shown by IDEs and used in error messages). Put normalisation in the field's *type*
+   (``Annotated[str, AfterValidator(...)]``), not in ``@field_validator``: ``diff`` normalises one
+   field at a time (other fields may be unknown during preview) and only types travel with a field.
+   Cross-field rules go in ``validate``.
+2. **Provider** - subclass ``AEPProvider`` and set:
+   - ``args_model``; ``replace_on`` (inputs AEP cannot change in place; ``sandbox`` always is);
+   - ``secret_inputs`` (never read back, stored as secrets); ``server_outputs`` (computed outputs);
+   - ``in_use_codes`` (AEP error codes meaning "still referenced", waited out by ``delete``).
+   Implement ``create_object`` (returns the new id), ``read_object`` (None when gone),
+   ``outputs_from_server`` (server outputs), ``inputs_from_server`` (the server object expressed as
+   inputs, for drift and adoption), ``update_object`` and ``delete_object``. Optionally ``validate``
+   (semantic checks of known inputs) and ``validate_change`` (rules between old and new inputs).
+   Never call the API from ``check``/``validate``/``diff``: previews must work offline.
+3. **Resource** - subclass ``AEPResource``, set ``provider_class`` and declare the outputs as
+   ``pulumi.Output`` annotations. The type token becomes ``pulumi-python:dynamic/aep:<ClassName>``:
+   never rename the class (it changes every URN).
+
+What the base guarantees (DESIGN.md, dynamic-provider rules):
+- providers pickle as a tiny by-reference stub (no settings, client or secret in ``__provider``);
+- settings come from ``configure`` (stack config ``aep:*``) with ``AEP_*`` environment fallback;
+- ``check`` validates every known input, skipping ``UNKNOWN`` values at any depth;
+- ``diff`` compares normalised user inputs only (olds are the previous outputs), unknowns count as
+  changes, and ``replaces`` lists exactly the inputs AEP cannot change in place;
+- outputs echo every input (secrets keep their input name, so they stay secret) plus server outputs;
+- ``adopt_id`` adopts an existing object after verifying it matches the inputs;
+- ``read`` returns ``ReadResult(None, {})`` for a 404 and the server's view of the inputs otherwise;
+- ``delete`` treats 404 as done and waits out "in use" answers within ``delete_timeout_seconds``.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+
+import pulumi
+import pulumi.dynamic
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.runtime.rpc import UNKNOWN
+from pydantic import AfterValidator, BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from .client import AEPClient, backoff_pause
+from .errors import AdoptionMismatchError, AEPApiError, AEPProviderError
+from .settings import ConfigLookup, Settings, configured_sandbox, validate_sandbox_name
+
+# Inputs every resource has; they are not part of a resource's own state on AEP.
+COMMON_INPUTS = ("sandbox", "adopt_id")
+
+SandboxName = Annotated[str, AfterValidator(validate_sandbox_name)]
+
+
+class AEPArgs(BaseModel):
+    """Inputs shared by every AEP resource. Subclasses add the object's own inputs."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_attribute_docstrings=True)
+
+    sandbox: SandboxName | None = None
+    """Sandbox that holds the object (e.g. ``dev``). Defaults to the stack's ``aep:sandbox``. Changing it replaces the object."""
+
+    adopt_id: str | None = None
+    """Id of an existing AEP object to manage instead of creating a new one (``pulumi import`` does not
+    work for dynamic resources). The object must match the other inputs; create fails naming what differs."""
+
+
+ArgsT = TypeVar("ArgsT", bound=AEPArgs)
+
+
+def contains_unknown(value: Any) -> bool:
+    """True when ``value`` is, or holds at any depth, a value Pulumi does not know yet (preview)."""
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, Mapping):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def user_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Props without the engine's reserved keys (``__provider``)."""
+    return {k: v for k, v in props.items() if not k.startswith("__")}
+
+
+def _unconfigured(_key: str) -> str | None:
+    return None
+
+
+class AEPProvider(ResourceProvider, Generic[ArgsT]):
+    """Base of every AEP resource provider. See the module docstring for what a subclass provides."""
+
+    args_model: ClassVar[type[AEPArgs]]
+    replace_on: ClassVar[frozenset[str]] = frozenset()
+    secret_inputs: ClassVar[frozenset[str]] = frozenset()
+    server_outputs: ClassVar[tuple[str, ...]] = ()
+    in_use_codes: ClassVar[frozenset[str]] = frozenset()
+    delete_before_replace: ClassVar[bool | None] = None
+    delete_timeout_seconds: ClassVar[float] = 120.0
+    read_after_write_seconds: ClassVar[float] = 10.0
+
+    # Safe because __getstate__ pickles nothing: no credential can reach the state file.
+    serialize_as_secret_always = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._lookup: ConfigLookup = _unconfigured
+        self._settings: Settings | None = None
+        self._client: AEPClient | None = None
+        self._lock = threading.Lock()
+
+    # --- pickling: a by-reference stub ------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Not empty: pickle skips __setstate__ for a falsy state, and we need _reset() to run.
+        return {"stub": 1}
+
+    def __setstate__(self, _state: dict[str, Any]) -> None:
+        self._reset()
+
+    # --- configuration ---------------------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Remember how to read stack config; settings are built on first use so a preview
+        without credentials still works (check and diff never call AEP)."""
+        with self._lock:
+            self._lookup = req.config.get
+            self._settings = None
+            self._client = None
+
+    @property
+    def settings(self) -> Settings:
+        with self._lock:
+            if self._settings is None:
+                self._settings = Settings.from_config(self._lookup)
+            return self._settings
+
+    @property
+    def client(self) -> AEPClient:
+        settings = self.settings
+        with self._lock:
+            if self._client is None:
+                self._client = AEPClient(settings)
+            return self._client
+
+    @property
+    def default_sandbox(self) -> str:
+        return configured_sandbox(self._lookup)
+
+    def sandbox_of(self, args: AEPArgs) -> str:
+        return args.sandbox or self.default_sandbox
+
+    # --- hooks for subclasses ----------------------------------------------------------------
+
+    def validate(self, args: ArgsT, known: frozenset[str]) -> Iterable[CheckFailure]:
+        """Semantic and cross-field rules on the inputs named in ``known`` (the others are unknown)."""
+        return ()
+
+    def validate_change(self, old: ArgsT, new: ArgsT, known: frozenset[str]) -> Iterable[CheckFailure]:
+        """Rules between the previous inputs and the new ones (e.g. additive-only evolution)."""
+        return ()
+
+    def create_object(self, args: ArgsT, sandbox: str) -> str:
+        raise NotImplementedError
+
+    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def id_from_server(self, obj: dict[str, Any], requested_id: str) -> str:
+        """The id to keep in state for an object read by ``requested_id`` (adoption may use an alias)."""
+        return requested_id
+
+    def outputs_from_server(self, obj: dict[str, Any], args: ArgsT) -> dict[str, Any]:
+        """The server-computed outputs (ids, version, ...) of an object managed with ``args``."""
+        raise NotImplementedError
+
+    def inputs_from_server(self, obj: dict[str, Any], current: ArgsT) -> dict[str, Any]:
+        """The server object expressed as inputs (same names and shapes as ``args_model``).
+
+        ``current`` holds the inputs in state: keep its value for anything the server does not
+        report, or reports with a server default the user never set.
+        """
+        raise NotImplementedError
+
+    def update_object(
+        self, object_id: str, old: ArgsT, new: ArgsT, sandbox: str, old_outputs: Mapping[str, Any]
+    ) -> None:
+        raise NotImplementedError
+
+    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
+        """Delete the object; raising an ``AEPApiError`` 404 (or returning) when it is gone is fine."""
+        raise NotImplementedError
+
+    def differences(self, args: ArgsT, obj: dict[str, Any]) -> list[str]:
+        """What differs between declared inputs and a server object, as readable lines."""
+        found = self._readable_inputs(obj, args)
+        lines = []
+        for name, server_value in found.items():
+            declared = getattr(args, name)
+            if self._normal(name, declared) != self._normal(name, server_value):
+                lines.append(f"{name}: declared {declared!r}, found {server_value!r}")
+        return lines
+
+    def is_in_use(self, error: AEPApiError) -> bool:
+        """Whether a delete failed only because something still references the object."""
+        return error.status == 409 or (error.code is not None and error.code in self.in_use_codes)
+
+    # --- ResourceProvider --------------------------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs = user_inputs(news)
+        fields = self.args_model.model_fields
+        failures = [
+            CheckFailure(name, f"unknown input; valid inputs are: {', '.join(sorted(fields))}")
+            for name in inputs
+            if name not in fields
+        ]
+        known, unknown, field_failures = self._validate_fields(inputs)
+        failures += field_failures
+        if not failures and not unknown:
+            failures += self._model_failures(inputs)  # model-level validators, if any
+        if failures:
+            return CheckResult(news, failures)
+        args = self.args_model.model_construct(**known)
+        failures += self.validate(args, frozenset(known))  # type: ignore[arg-type]
+        old_inputs = user_inputs(olds)
+        if old_inputs:
+            old_known, _, _ = self._validate_fields(old_inputs)
+            old_args = self.args_model.model_construct(**old_known)
+            both = frozenset(known) & frozenset(old_known)
+            failures += self.validate_change(old_args, args, both)  # type: ignore[arg-type]
+        return CheckResult(news, list(failures))
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        new_inputs = user_inputs(news)
+        changed = [
+            name
+            for name in self._owned_inputs()
+            if contains_unknown(new_inputs.get(name))
+            or self._normal(name, olds.get(name)) != self._normal(name, new_inputs.get(name))
+        ]
+        new_sandbox = new_inputs.get("sandbox")
+        if contains_unknown(new_sandbox) or (new_sandbox or self.default_sandbox) != (
+            olds.get("sandbox") or self.default_sandbox
+        ):
+            changed.append("sandbox")
+        new_adopt = new_inputs.get("adopt_id")
+        if contains_unknown(new_adopt) or (new_adopt and new_adopt not in (id_, olds.get("adopt_id"))):
+            changed.append("adopt_id")  # adopting a different object means a different resource
+        replaces = [name for name in changed if name in self.replace_on or name in COMMON_INPUTS]
+        return DiffResult(
+            changes=bool(changed), replaces=replaces, delete_before_replace=self.delete_before_replace
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        args = self._parse(props)
+        sandbox = self.sandbox_of(args)
+        if args.adopt_id:
+            object_id, obj = self._adopt(args, sandbox)
+        else:
+            object_id = self.create_object(args, sandbox)
+            obj = self.read_existing(object_id, sandbox)
+        return CreateResult(object_id, self._outputs(args, sandbox, obj))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        known, _, _ = self._validate_fields(user_inputs(props))
+        current = self.args_model.model_construct(**known)
+        sandbox = props.get("sandbox") or self.default_sandbox
+        obj = self.read_object(id_, sandbox)
+        if obj is None:
+            return ReadResult(None, {})  # gone: refresh drops it from state
+        current = current.model_copy(update=self._readable_inputs(obj, current))  # type: ignore[arg-type]
+        outputs = self._outputs(current, sandbox, obj)  # type: ignore[arg-type]
+        inputs = {name: outputs[name] for name in self.args_model.model_fields if outputs.get(name) is not None}
+        return ReadResult(id_, outputs, inputs=inputs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        known, _, _ = self._validate_fields(user_inputs(olds))
+        old = self.args_model.model_construct(**known)
+        new = self._parse(news)
+        sandbox = olds.get("sandbox") or self.sandbox_of(new)
+        self.update_object(id_, old, new, sandbox, olds)  # type: ignore[arg-type]
+        obj = self.read_existing(id_, sandbox)
+        return UpdateResult(self._outputs(new, sandbox, obj))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        sandbox = props.get("sandbox") or self.default_sandbox
+        deadline = time.monotonic() + self.delete_timeout_seconds
+        attempt = 0
+        while True:
+            try:
+                self.delete_object(id_, sandbox, props)
+                return
+            except AEPApiError as exc:
+                if exc.not_found:
+                    return  # already gone: deletes are idempotent
+                attempt += 1
+                if not self.is_in_use(exc) or time.monotonic() + backoff_pause(attempt) > deadline:
+                    raise
+                time.sleep(backoff_pause(attempt))
+
+    # --- helpers for subclasses -------------------------------------------------------------
+
+    def read_existing(self, object_id: str, sandbox: str) -> dict[str, Any]:
+        """Read an object just written; tolerate a short read-after-write delay, then fail."""
+        deadline = time.monotonic() + self.read_after_write_seconds
+        attempt = 0
+        while True:
+            obj = self.read_object(object_id, sandbox)
+            if obj is not None:
+                return obj
+            attempt += 1
+            if time.monotonic() > deadline:
+                raise AEPProviderError(f"{object_id} was written but cannot be read back in sandbox {sandbox!r}")
+            time.sleep(min(backoff_pause(attempt), 2.0))
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _owned_inputs(self) -> list[str]:
+        return [name for name in self.args_model.model_fields if name not in COMMON_INPUTS]
+
+    def _parse(self, props: Mapping[str, Any]) -> ArgsT:
+        try:
+            return self.args_model.model_validate(user_inputs(props))  # type: ignore[return-value]
+        except ValidationError as exc:
+            reasons = "; ".join(f"{f.property}: {f.reason}" for f in self._failures(exc))
+            raise AEPProviderError(f"invalid inputs: {reasons}") from None
+
+    def _validate_fields(self, inputs: Mapping[str, Any]) -> tuple[dict[str, Any], set[str], list[CheckFailure]]:
+        """Validate each known field on its own: (valid values, unknown names, failures)."""
+        known: dict[str, Any] = {}
+        unknown: set[str] = set()
+        failures: list[CheckFailure] = []
+        for name, info in self.args_model.model_fields.items():
+            value = inputs.get(name)
+            if contains_unknown(value):
+                unknown.add(name)
+            elif value is None:
+                if info.is_required():
+                    failures.append(CheckFailure(name, f"required: {self._describe(name)}"))
+                else:
+                    known[name] = info.get_default(call_default_factory=True)
+            else:
+                try:
+                    known[name] = _field_adapter(self.args_model, name).validate_python(value)
+                except ValidationError as exc:
+                    failures += self._failures(exc, prefix=name)
+        return known, unknown, failures
+
+    def _model_failures(self, inputs: Mapping[str, Any]) -> list[CheckFailure]:
+        try:
+            self.args_model.model_validate(inputs)
+        except ValidationError as exc:
+            return self._failures(exc)
+        return []
+
+    def _failures(self, exc: ValidationError, prefix: str | None = None) -> list[CheckFailure]:
+        failures = []
+        for err in exc.errors(include_url=False, include_input=False):
+            loc = [str(part) for part in err["loc"]]
+            if prefix is not None:
+                loc = [prefix, *loc]
+            name = loc[0] if loc else "inputs"
+            where = ".".join(loc[1:])
+            message = str(err["msg"]).removeprefix("Value error, ")
+            if err["type"] == "missing":
+                message = f"required: {self._describe(loc[-1]) if len(loc) == 1 else 'set it'}"
+            elif err["type"] == "extra_forbidden":
+                message = "not a known property; check the spelling"
+            hint = f" ({self._describe(name)})" if name in self.args_model.model_fields and not where else ""
+            failures.append(CheckFailure(name, f"{where + ': ' if where else ''}{message}{hint}"))
+        return failures
+
+    def _describe(self, name: str) -> str:
+        info = self.args_model.model_fields.get(name)
+        return (info.description or name).split(". ")[0] if info else name
+
+    def _normal(self, name: str, value: Any) -> Any:
+        """One input in canonical JSON form, so equal meanings compare equal."""
+        adapter = _field_adapter(self.args_model, name)
+        if value is None:
+            default = self.args_model.model_fields[name].get_default(call_default_factory=True)
+            return adapter.dump_python(default, mode="json")
+        try:
+            return adapter.dump_python(adapter.validate_python(value), mode="json")
+        except ValidationError:
+            return value  # e.g. state written by an older release: compare as stored
+
+    def _readable_inputs(self, obj: dict[str, Any], current: ArgsT) -> dict[str, Any]:
+        unreadable = self.secret_inputs | set(COMMON_INPUTS)
+        found = self.inputs_from_server(obj, current)
+        return {name: self._typed(name, value) for name, value in found.items() if name not in unreadable}
+
+    def _typed(self, name: str, value: Any) -> Any:
+        """A server value as the input's type, or as it is when it does not fit (it then shows as drift)."""
+        if value is None:
+            return None
+        try:
+            return _field_adapter(self.args_model, name).validate_python(value)
+        except ValidationError:
+            return value
+
+    def _adopt(self, args: ArgsT, sandbox: str) -> tuple[str, dict[str, Any]]:
+        assert args.adopt_id is not None
+        obj = self.read_object(args.adopt_id, sandbox)
+        if obj is None:
+            raise AdoptionMismatchError(
+                f"adopt_id {args.adopt_id!r} does not exist in sandbox {sandbox!r}; "
+                "remove adopt_id to create a new object, or fix the id or the sandbox"
+            )
+        differences = self.differences(args, obj)
+        if differences:
+            raise AdoptionMismatchError(
+                f"cannot adopt {args.adopt_id!r}: it differs from the declared inputs:\n  "
+                + "\n  ".join(differences)
+                + "\nChange the inputs to match the existing object (then change them in a later update)."
+            )
+        return self.id_from_server(obj, args.adopt_id), obj
+
+    def _outputs(self, args: ArgsT, sandbox: str, obj: dict[str, Any]) -> dict[str, Any]:
+        return {**args.model_dump(mode="json"), "sandbox": sandbox, **self.outputs_from_server(obj, args)}
+
+
+@functools.cache
+def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    info = model.model_fields[name]
+    return TypeAdapter(Annotated[info.annotation, info])  # type: ignore[name-defined]
+
+
+class AEPResource(pulumi.dynamic.Resource):
+    """Base of every AEP resource class users instantiate.
+
+    ``Resource("name", SomeArgs.model_construct(...))`` or ``Resource("name", field=value, ...)``;
+    values may be ``pulumi.Input``s. Subclasses set ``provider_class``.
+    """
+
+    provider_class: ClassVar[type[AEPProvider[Any]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Stable type token pulumi-python:dynamic/aep:<ClassName>; renaming changes every URN.
+        name = kwargs.pop("name", cls.__name__)
+        kwargs.pop("module", None)
+        super().__init_subclass__(module="aep", name=name, **kwargs)
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: AEPArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        **inputs: Any,
+    ) -> None:
+        provider = self.provider_class()
+        props = self._props(provider, args, inputs)
+        secrets = sorted(provider.secret_inputs)
+        for name in secrets:
+            if props.get(name) is not None:
+                props[name] = pulumi.Output.secret(props[name])
+        if secrets:
+            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secrets))
+        for name in provider.server_outputs:
+            props.setdefault(name, None)  # declared so it becomes an attribute (e.g. dataset.dataset_id)
+        super().__init__(provider, resource_name, props, opts)
+
+    @classmethod
+    def _props(cls, provider: AEPProvider[Any], args: AEPArgs | None, inputs: dict[str, Any]) -> dict[str, Any]:
+        model = provider.args_model
+        if args is not None:
+            if inputs:
+                raise TypeError(f"{cls.__name__}: pass either an args object or keyword inputs, not both")
+            if not isinstance(args, model):
+                raise TypeError(f"{cls.__name__}: args must be a {model.__name__}, got {type(args).__name__}")
+            inputs = {name: getattr(args, name) for name in args.model_fields_set}
+        unknown = sorted(set(inputs) - set(model.model_fields))
+        if unknown:
+            raise TypeError(
+                f"{cls.__name__} got unknown input(s) {', '.join(unknown)}; "
+                f"valid inputs are: {', '.join(sorted(model.model_fields))}"
+            )
+        return {name: inputs.get(name) for name in model.model_fields}

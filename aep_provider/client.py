@@ -1,0 +1,338 @@
+"""The one HTTP client of the provider: AEP headers, IMS token, retries, AEP errors.
+
+- One ``requests.Session`` per process (module level, created under a lock) with a urllib3
+  ``Retry``: 429 (honouring ``Retry-After``) and 503 are retried for every method, because the
+  platform answers them before doing anything; 502/504 and lost connections are retried only for
+  idempotent methods (GET, PUT, DELETE, HEAD, OPTIONS). Backoff is exponential, jittered and bounded.
+- Non-idempotent writes are never blindly re-sent after an ambiguous failure (the request went out,
+  the answer did not come back): ``create`` first asks ``find_existing()`` whether the object is
+  already there, ``write`` first asks ``is_applied()`` whether the change already took effect.
+- Every call carries Authorization, x-api-key, x-gw-ims-org-id and x-sandbox-name (per call, so
+  resources can target different sandboxes); a 401 refreshes the token once.
+- Failures raise ``AEPApiError`` with AEP's code, title, detail and request id; never a token or
+  secret.
+
+Note for writers of resources: Data Prep's ``PUT /mappingSets/{id}`` makes a new version, so a PUT
+retried after a lost answer may leave one extra, identical version behind (harmless, documented).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+from urllib3.util.retry import Retry
+
+from .errors import AEPApiError, AmbiguousWriteError
+from .ims import TOKENS, TokenCache
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+SCHEMA_REGISTRY = "/data/foundation/schemaregistry"
+CATALOG = "/data/foundation/catalog"
+FLOW_SERVICE = "/data/foundation/flowservice"
+DATA_PREP = "/data/foundation/conversion"
+
+JSON = "application/json"
+JSON_PATCH = "application/json-patch+json"
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Answered by the platform before the request is processed, so safe to re-send for any method.
+RETRY_ANY_METHOD_STATUSES = frozenset({429, 503})
+# Gateway answers after which a non-idempotent write may or may not have happened.
+AMBIGUOUS_STATUSES = frozenset({502, 504})
+RETRY_STATUSES = RETRY_ANY_METHOD_STATUSES | AMBIGUOUS_STATUSES
+
+MAX_RETRIES = 5
+BACKOFF_FACTOR = 0.5  # seconds: 0.5, 1, 2, 4, ... (+ jitter), capped below
+BACKOFF_JITTER = 0.5
+BACKOFF_MAX = 20.0
+MAX_RETRY_AFTER = 60.0  # never sleep longer than this on one Retry-After
+TIMEOUT = (10.0, 120.0)  # (connect, read) seconds
+WRITE_ATTEMPTS = 3  # sends of one create/write, counting the first
+
+_NO_BODY: Any = object()
+
+
+class AEPRetry(Retry):
+    """urllib3 ``Retry`` that also re-sends non-idempotent calls on 429/503 and caps Retry-After."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code in RETRY_ANY_METHOD_STATUSES and self.total:
+            return True
+        return super().is_retry(method, status_code, has_retry_after)
+
+    def get_retry_after(self, response: Any) -> float | None:
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+
+def retry_policy() -> AEPRetry:
+    return AEPRetry(
+        total=MAX_RETRIES,
+        connect=MAX_RETRIES,
+        read=MAX_RETRIES,
+        status=MAX_RETRIES,
+        other=0,
+        allowed_methods=IDEMPOTENT_METHODS,
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=BACKOFF_FACTOR,
+        backoff_jitter=BACKOFF_JITTER,
+        backoff_max=BACKOFF_MAX,
+        respect_retry_after_header=True,
+        raise_on_status=False,  # hand the last answer back, so it becomes an AEPApiError
+        raise_on_redirect=False,
+    )
+
+
+_session_lock = threading.Lock()
+_session: requests.Session | None = None
+
+
+def shared_session() -> requests.Session:
+    """The process-wide session (connection pool and retry policy), created on first use."""
+    global _session
+    with _session_lock:
+        if _session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(max_retries=retry_policy(), pool_connections=4, pool_maxsize=16)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            _session = session
+        return _session
+
+
+def quote_id(object_id: str) -> str:
+    """An id as one path segment (Schema Registry ``$id``s are URLs)."""
+    return quote(object_id, safe="")
+
+
+def backoff_pause(attempt: int) -> float:
+    """Seconds to wait before re-sending a write for the ``attempt``-th time (1-based), jittered."""
+    return min(BACKOFF_MAX, BACKOFF_FACTOR * 2 ** (attempt - 1)) + random.uniform(0, BACKOFF_JITTER)
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    body: Any
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class AEPClient:
+    """Calls AEP with the given settings; cheap to create, shares the process-wide session and tokens."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        session: requests.Session | None = None,
+        tokens: TokenCache = TOKENS,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self._session = session
+        self._tokens = tokens
+        self._sleep = sleep
+
+    @property
+    def session(self) -> requests.Session:
+        return self._session or shared_session()
+
+    def __repr__(self) -> str:
+        return f"AEPClient(endpoint={self.settings.endpoint!r}, org_id={self.settings.org_id!r})"
+
+    # --- plain calls ---------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        sandbox: str,
+        body: Any = _NO_BODY,
+        params: Mapping[str, Any] | None = None,
+        accept: str | None = None,
+        content_type: str = JSON,
+        if_match: str | None = None,
+    ) -> ApiResponse:
+        """One call (with the session's retries). Raises ``AEPApiError`` on any HTTP error.
+
+        Raises ``AmbiguousWriteError`` when a non-idempotent call may or may not have taken effect.
+        """
+        method = method.upper()
+        for attempt in (1, 2):
+            token = self._tokens.get(self.settings, self.session)
+            headers = self._headers(token, sandbox, accept, content_type if body is not _NO_BODY else None, if_match)
+            answer = self._send(method, path, headers, body, params)
+            if answer.status_code == 401 and attempt == 1:
+                # Expired or revoked token: fetch a new one once, then let a second 401 surface.
+                self._tokens.invalidate(self.settings, token)
+                continue
+            return self._result(method, path, answer)
+        raise AssertionError("unreachable")
+
+    def get(
+        self, path: str, *, sandbox: str, params: Mapping[str, Any] | None = None, accept: str | None = None
+    ) -> Any | None:
+        """The JSON body, or None when the object does not exist (404)."""
+        try:
+            return self.request("GET", path, sandbox=sandbox, params=params, accept=accept).body
+        except AEPApiError as exc:
+            if exc.not_found:
+                return None
+            raise
+
+    def delete(self, path: str, *, sandbox: str, params: Mapping[str, Any] | None = None) -> bool:
+        """True when deleted, False when it was already gone (404)."""
+        try:
+            self.request("DELETE", path, sandbox=sandbox, params=params)
+        except AEPApiError as exc:
+            if exc.not_found:
+                return False
+            raise
+        return True
+
+    # --- writes that must not be duplicated ----------------------------------------------
+
+    def create(
+        self,
+        path: str,
+        body: Any,
+        find_existing: Callable[[], str | None],
+        *,
+        sandbox: str,
+        id_of: Callable[[ApiResponse], str],
+        params: Mapping[str, Any] | None = None,
+    ) -> str:
+        """POST a new object and return its id, without ever creating it twice.
+
+        After an ambiguous failure (connection lost after sending, 502, 504) ``find_existing()``
+        is asked first (e.g. list by name); its id is returned when the object is there, otherwise
+        the POST is sent again, up to ``WRITE_ATTEMPTS`` times in all.
+        """
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return id_of(self.request("POST", path, sandbox=sandbox, body=body, params=params))
+            except AmbiguousWriteError as exc:
+                log.warning("create %s: %s; looking for the object before re-sending", path, exc)
+                existing = find_existing()
+                if existing:
+                    return existing
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                self._sleep(backoff_pause(attempt))
+        raise AssertionError("unreachable")
+
+    def write(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        *,
+        sandbox: str,
+        is_applied: Callable[[], bool],
+        if_match: str | None = None,
+        content_type: str = JSON,
+        params: Mapping[str, Any] | None = None,
+    ) -> ApiResponse | None:
+        """PATCH/PUT/POST a change; returns the answer, or None when a re-read showed it applied.
+
+        After an ambiguous failure ``is_applied()`` re-reads the object: when the change is there the
+        write is done; otherwise it is sent again. A 412 on a re-send means the first send committed
+        (its etag moved on), so it is also settled by ``is_applied()``.
+        """
+        method = method.upper()
+        resent = False
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return self.request(
+                    method, path, sandbox=sandbox, body=body, params=params,
+                    content_type=content_type, if_match=if_match,
+                )
+            except AmbiguousWriteError as exc:
+                log.warning("%s %s: %s; re-reading before re-sending", method, path, exc)
+                if is_applied():
+                    return None
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                resent = True
+                self._sleep(backoff_pause(attempt))
+            except AEPApiError as exc:
+                if resent and exc.status == 412 and is_applied():
+                    return None
+                raise
+        raise AssertionError("unreachable")
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _headers(
+        self, token: str, sandbox: str, accept: str | None, content_type: str | None, if_match: str | None
+    ) -> dict[str, str]:
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "x-api-key": self.settings.client_id,
+            "x-gw-ims-org-id": self.settings.org_id,
+            "x-sandbox-name": sandbox,
+            "Accept": accept or JSON,
+        }
+        if content_type:
+            headers["Content-Type"] = content_type
+        if if_match:
+            headers["If-Match"] = if_match
+        return headers
+
+    def _send(
+        self, method: str, path: str, headers: dict[str, str], body: Any, params: Mapping[str, Any] | None
+    ) -> requests.Response:
+        kwargs: dict[str, Any] = {"headers": headers, "params": params, "timeout": TIMEOUT}
+        if body is not _NO_BODY:
+            kwargs["json"] = body
+        try:
+            return self.session.request(method, self.settings.endpoint + path, **kwargs)
+        except requests.RequestException as exc:
+            raise self._transport_error(method, path, exc) from None
+
+    def _transport_error(self, method: str, path: str, exc: requests.RequestException) -> AEPApiError:
+        # Only the exception's class goes into the message: its text may hold the full URL.
+        kind = AmbiguousWriteError if method not in IDEMPOTENT_METHODS and _was_sent(exc) else AEPApiError
+        return kind(
+            status=0, method=method, path=path, title="Connection failed",
+            detail=f"{type(exc).__name__} talking to {self.settings.endpoint}",
+        )
+
+    def _result(self, method: str, path: str, answer: requests.Response) -> ApiResponse:
+        body = _json_body(answer)
+        if answer.status_code < 400:
+            return ApiResponse(answer.status_code, body, answer.headers)
+        ambiguous = method not in IDEMPOTENT_METHODS and answer.status_code in AMBIGUOUS_STATUSES
+        kind = AmbiguousWriteError if ambiguous else AEPApiError
+        raise kind.from_response(
+            status=answer.status_code, method=method, path=path, body=body, headers=answer.headers
+        )
+
+
+def _json_body(answer: requests.Response) -> Any:
+    if not answer.content:
+        return None
+    try:
+        return answer.json()
+    except ValueError:
+        return answer.text[:1000]
+
+
+def _was_sent(exc: requests.RequestException) -> bool:
+    """False only when the connection was never made (the request cannot have been processed)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    reason = exc.args[0].reason if exc.args and isinstance(exc.args[0], MaxRetryError) else None
+    return not isinstance(reason, (NewConnectionError, ConnectTimeoutError))

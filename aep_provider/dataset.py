@@ -1,0 +1,229 @@
+"""``Dataset``: a Catalog Service dataset (``/data/foundation/catalog/dataSets``).
+
+In place (JSON Patch with ``If-Match: <version>``): name, description, Profile/Identity enablement,
+other tags. Replaced: the schema (``schema_id``) and the file format, which Catalog cannot change on
+an existing dataset. Tags the platform adds itself (``adobe/...``) are neither read back as inputs
+nor touched by updates.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, ClassVar, Literal
+
+import pulumi
+from pulumi.dynamic import CheckFailure
+from pydantic import AfterValidator, Field
+
+from .base import AEPArgs, AEPProvider, AEPResource
+from .client import CATALOG, JSON_PATCH, ApiResponse
+from .errors import AEPProviderError
+
+DATASETS = CATALOG + "/dataSets"
+SCHEMA_CONTENT_TYPE = "application/vnd.adobe.xed+json;version=1"
+PROFILE_TAG = "unifiedProfile"
+IDENTITY_TAG = "unifiedIdentity"
+ENABLED = "enabled:true"
+DISABLED = "enabled:false"
+RESERVED_TAG_PREFIX = "adobe/"  # the platform's own tags
+# A lost create answer is looked up among datasets created this recently (clock skew included).
+_FIND_WINDOW_MS = 10 * 60 * 1000
+
+
+def _sorted_tag_values(tags: dict[str, list[str]]) -> dict[str, list[str]]:
+    # Tag values are a set on the platform; order carries no meaning.
+    return {key: sorted(set(values)) for key, values in sorted(tags.items())}
+
+
+Tags = Annotated[dict[str, list[str]], AfterValidator(_sorted_tag_values)]
+
+
+class DatasetArgs(AEPArgs):
+    name: str = Field(min_length=1)
+    """Dataset name shown in the platform UI."""
+
+    description: str | None = None
+    """Free-text description."""
+
+    schema_id: str = Field(min_length=1)
+    """``$id`` of the XDM schema the dataset follows (e.g. ``schema.schema_id``). Changing it replaces the dataset."""
+
+    profile_enabled: bool = False
+    """Send the dataset's records to Real-Time Customer Profile (tag ``unifiedProfile``). The schema must be Profile-enabled."""
+
+    identity_enabled: bool = False
+    """Send the dataset's identities to Identity Service (tag ``unifiedIdentity``)."""
+
+    file_format: Literal["parquet", "json", "csv"] = "parquet"
+    """Storage format of the dataset's files. Changing it replaces the dataset."""
+
+    tags: Tags = Field(default_factory=dict)
+    """Other Catalog tags, name -> values. ``unifiedProfile``/``unifiedIdentity`` are set with the flags above; ``adobe/`` names are the platform's."""
+
+
+def _enabled(tags: Mapping[str, Any], name: str) -> bool:
+    return any(str(v).replace(" ", "").lower() == ENABLED for v in tags.get(name) or [])
+
+
+def _user_tags(tags: Mapping[str, Any]) -> dict[str, list[str]]:
+    return {
+        key: list(values)
+        for key, values in tags.items()
+        if key not in (PROFILE_TAG, IDENTITY_TAG) and not key.startswith(RESERVED_TAG_PREFIX)
+    }
+
+
+def _pointer(*parts: str) -> str:
+    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def desired_tags(args: DatasetArgs) -> dict[str, list[str]]:
+    """Every tag the dataset must carry for these inputs (flags included)."""
+    tags = {key: list(values) for key, values in args.tags.items()}
+    if args.profile_enabled:
+        tags[PROFILE_TAG] = [ENABLED]
+    if args.identity_enabled:
+        tags[IDENTITY_TAG] = [ENABLED]
+    return tags
+
+
+def update_operations(current: Mapping[str, Any], old: DatasetArgs, new: DatasetArgs) -> list[dict[str, Any]]:
+    """The JSON Patch taking the dataset ``current`` on the server to the inputs ``new``."""
+    ops: list[dict[str, Any]] = []
+    if current.get("name") != new.name:
+        ops.append({"op": "replace", "path": "/name", "value": new.name})
+    if new.description is None and current.get("description") is not None:
+        ops.append({"op": "remove", "path": "/description"})
+    elif new.description is not None and current.get("description") != new.description:
+        ops.append({"op": "add", "path": "/description", "value": new.description})
+    server_tags = current.get("tags")
+    if not isinstance(server_tags, Mapping):
+        ops.append({"op": "add", "path": "/tags", "value": {}})
+        server_tags = {}
+    wanted = desired_tags(new)
+    for flag, on in ((PROFILE_TAG, new.profile_enabled), (IDENTITY_TAG, new.identity_enabled)):
+        if not on and _enabled(server_tags, flag):
+            wanted[flag] = [DISABLED]  # the platform's way to switch it off
+    for key, values in wanted.items():
+        if sorted(server_tags.get(key) or []) != sorted(values):
+            ops.append({"op": "add", "path": _pointer("tags", key), "value": values})
+    for key in set(old.tags) - set(new.tags):
+        if key in server_tags:
+            ops.append({"op": "remove", "path": _pointer("tags", key)})
+    return ops
+
+
+class DatasetProvider(AEPProvider[DatasetArgs]):
+    args_model = DatasetArgs
+    replace_on = frozenset({"schema_id", "file_format"})
+    server_outputs = ("dataset_id", "version", "sandbox")
+
+    def validate(self, args: DatasetArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
+        if "tags" not in known:
+            return
+        for key in args.tags:
+            if key in (PROFILE_TAG, IDENTITY_TAG):
+                flag = "profile_enabled" if key == PROFILE_TAG else "identity_enabled"
+                yield CheckFailure("tags", f"tag {key!r} is managed by the input {flag}; set {flag}=True instead")
+            elif key.startswith(RESERVED_TAG_PREFIX):
+                yield CheckFailure("tags", f"tag {key!r}: names starting with {RESERVED_TAG_PREFIX!r} belong to the platform")
+
+    def create_object(self, args: DatasetArgs, sandbox: str) -> str:
+        body: dict[str, Any] = {
+            "name": args.name,
+            "schemaRef": {"id": args.schema_id, "contentType": SCHEMA_CONTENT_TYPE},
+            "tags": desired_tags(args),
+        }
+        if args.description is not None:
+            body["description"] = args.description
+        body["fileDescription"] = {"persisted": True, "format": args.file_format}
+        started_ms = int(time.time() * 1000)
+        return self.client.create(
+            DATASETS,
+            body,
+            lambda: self._find_created(args, sandbox, started_ms),
+            sandbox=sandbox,
+            id_of=_created_id,
+            params={"requestDataSource": "true"},
+        )
+
+    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
+        answer = self.client.get(f"{DATASETS}/{object_id}", sandbox=sandbox)
+        if not isinstance(answer, Mapping) or not isinstance(answer.get(object_id), Mapping):
+            return None
+        return {**answer[object_id], "id": object_id}  # Catalog keys the object by its id
+
+    def outputs_from_server(self, obj: dict[str, Any], args: DatasetArgs) -> dict[str, Any]:
+        return {"dataset_id": obj.get("id"), "version": obj.get("version")}
+
+    def inputs_from_server(self, obj: dict[str, Any], current: DatasetArgs) -> dict[str, Any]:
+        tags = obj.get("tags") if isinstance(obj.get("tags"), Mapping) else {}
+        return {
+            "name": obj.get("name"),
+            "description": obj.get("description"),
+            "schema_id": (obj.get("schemaRef") or {}).get("id"),
+            "profile_enabled": _enabled(tags, PROFILE_TAG),
+            "identity_enabled": _enabled(tags, IDENTITY_TAG),
+            "tags": _user_tags(tags),
+            "file_format": (obj.get("fileDescription") or {}).get("format"),
+        }
+
+    def update_object(
+        self, object_id: str, old: DatasetArgs, new: DatasetArgs, sandbox: str, old_outputs: Mapping[str, Any]
+    ) -> None:
+        current = self.read_existing(object_id, sandbox)
+        ops = update_operations(current, old, new)
+        if not ops:
+            return
+        path = f"{DATASETS}/{object_id}"
+        self.client.write(
+            "PATCH",
+            path,
+            ops,
+            sandbox=sandbox,
+            content_type=JSON_PATCH,
+            if_match=current.get("version"),
+            is_applied=lambda: not update_operations(self.read_existing(object_id, sandbox), old, new),
+        )
+
+    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
+        # Catalog answers 200 [] for an id it does not know: already gone is success.
+        self.client.delete(f"{DATASETS}/{object_id}", sandbox=sandbox)
+
+    def _find_created(self, args: DatasetArgs, sandbox: str, started_ms: int) -> str | None:
+        """A dataset this create already made (same name and schema, created just now), if any."""
+        listing = self.client.get(
+            DATASETS,
+            sandbox=sandbox,
+            params={"property": f"name=={args.name}", "properties": "name,schemaRef,created", "limit": 100},
+        )
+        candidates = [
+            (obj.get("created") or 0, dataset_id)
+            for dataset_id, obj in (listing or {}).items()
+            if isinstance(obj, Mapping)
+            and obj.get("name") == args.name
+            and (obj.get("schemaRef") or {}).get("id") == args.schema_id
+            and (obj.get("created") or 0) >= started_ms - _FIND_WINDOW_MS
+        ]
+        return max(candidates)[1] if candidates else None
+
+
+def _created_id(answer: ApiResponse) -> str:
+    # Catalog answers ["@/dataSets/<id>"].
+    body = answer.body
+    if isinstance(body, list) and body and isinstance(body[0], str) and body[0].startswith("@/dataSets/"):
+        return body[0].rsplit("/", 1)[-1]
+    raise AEPProviderError(f"unexpected answer to a dataset create: {body!r}")
+
+
+class Dataset(AEPResource):
+    """A Catalog dataset following an XDM schema, optionally enabled for Profile and Identity."""
+
+    provider_class: ClassVar[type[AEPProvider[Any]]] = DatasetProvider
+
+    dataset_id: pulumi.Output[str]
+    version: pulumi.Output[str]
+    sandbox: pulumi.Output[str]
+    name: pulumi.Output[str]
+    schema_id: pulumi.Output[str]

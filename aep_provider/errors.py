@@ -1,0 +1,128 @@
+"""Errors the provider raises: configuration problems and AEP API failures.
+
+An ``AEPApiError`` carries what a person needs to act on a failed call (HTTP status, AEP's own error
+code, title, detail, request id, method and path) and never a token, API secret or request header.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+# The AEP error code sits at the end of the ``type`` URI: ``.../errors/XDM-1010-404``.
+_CODE_IN_TYPE = re.compile(r"/errors/([A-Za-z0-9_.-]+)$")
+_REQUEST_ID_HEADERS = ("x-request-id", "x-adobe-request-id")
+_DETAIL_KEYS = ("detail", "message", "errorMessage", "error_description")
+
+
+class AEPProviderError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ConfigurationError(AEPProviderError):
+    """Stack configuration or environment is missing or wrong; the message says how to fix it."""
+
+
+class AdoptionMismatchError(AEPProviderError):
+    """An object named by ``adopt_id`` differs from the declared inputs."""
+
+
+class UnsupportedChangeError(AEPProviderError):
+    """A change AEP cannot make to an existing object (for example, disabling Profile on a schema)."""
+
+
+class AEPApiError(AEPProviderError):
+    """A failed AEP (or IMS) call, described with AEP's own error code, title and detail."""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        method: str,
+        path: str,
+        code: str | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        self.status = status
+        self.method = method.upper()
+        self.path = path
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.request_id = request_id
+        self.body = body
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        what = " ".join(part for part in (self.code, self.title) if part)
+        text = f"AEP {self.method} {self.path} failed with HTTP {self.status}"
+        if what:
+            text += f" {what}"
+        if self.detail and self.detail != self.title:
+            text += f": {self.detail}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
+
+    @property
+    def not_found(self) -> bool:
+        return self.status == 404
+
+    @classmethod
+    def from_response(
+        cls, *, status: int, method: str, path: str, body: Any, headers: Mapping[str, str]
+    ) -> "AEPApiError":
+        fields = parse_error_body(body)
+        request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if headers.get(h)), None)
+        return cls(
+            status=status,
+            method=method,
+            path=path,
+            code=fields.get("code"),
+            title=fields.get("title"),
+            detail=fields.get("detail"),
+            request_id=request_id or fields.get("request_id"),
+            body=body,
+        )
+
+
+class AmbiguousWriteError(AEPApiError):
+    """A write whose outcome is unknown (connection lost or gateway error after it was sent)."""
+
+
+def parse_error_body(body: Any) -> dict[str, str]:
+    """AEP's error envelopes differ per service; pull out code, title, detail and request id.
+
+    Handles the Schema Registry / Flow Service ``type``+``report`` shape, the gateway's flat
+    ``error_code``/``message``, bodies with a plain ``code``, the legacy ``errorMessage`` form and
+    IMS's OAuth ``error``/``error_description``.
+    """
+    if isinstance(body, list) and body and isinstance(body[0], Mapping):
+        body = body[0]  # some services answer a list of errors; the first says enough
+    if not isinstance(body, Mapping):
+        return {"detail": str(body)[:500]} if body else {}
+    report = body.get("report") if isinstance(body.get("report"), Mapping) else {}
+    fields: dict[str, str] = {}
+    code = _code_from_type(body.get("type")) or body.get("error_code") or body.get("code") or body.get("error")
+    if code is not None:
+        fields["code"] = str(code)
+    if body.get("title"):
+        fields["title"] = str(body["title"])
+    detail = next((body[k] for k in _DETAIL_KEYS if body.get(k)), None) or report.get("detailed-message")
+    if detail:
+        fields["detail"] = str(detail)
+    request_id = report.get("request-id") or report.get("registryRequestId") or body.get("requestId")
+    if request_id:
+        fields["request_id"] = str(request_id)
+    return fields
+
+
+def _code_from_type(type_uri: Any) -> str | None:
+    if not isinstance(type_uri, str):
+        return None
+    match = _CODE_IN_TYPE.search(type_uri)
+    return match.group(1) if match else None

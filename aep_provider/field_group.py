@@ -1,0 +1,239 @@
+"""``FieldGroup``: a tenant field group (formerly "mixin") holding custom fields.
+
+Fields are declared as a typed tree relative to the tenant namespace: ``{"loyaltyId": {"type":
+"string"}}`` becomes ``_<tenant>.loyaltyId`` (the tenant id comes from ``GET /stats``). Everything
+changes in place with ``PUT`` (the Registry refuses breaking changes once a schema using the group
+is locked; that answer is surfaced as it is).
+
+Supported field types: string, number, integer, long, int, short, byte, boolean, date, date-time,
+object (with nested ``fields``). Arrays and maps are not supported yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, ClassVar, Literal
+
+import pulumi
+from pulumi.dynamic import CheckFailure
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from .base import AEPArgs, AEPProvider, AEPResource
+from .errors import AEPApiError
+from .schema_registry import (
+    IN_USE_CODES,
+    created_id,
+    explain_title_clash,
+    find_by_title,
+    get_resource,
+    resource_path,
+    tenant_id,
+    version_of,
+)
+
+FieldType = Literal[
+    "string", "number", "integer", "long", "int", "short", "byte", "boolean", "date", "date-time", "object"
+]
+FieldName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+# XDM's sized integers are JSON-schema integers with these bounds (and meta:xdmType).
+INTEGER_BOUNDS: dict[str, tuple[int, int]] = {
+    "long": (-(2**53), 2**53),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-(2**7), 2**7 - 1),
+}
+DATE_FORMATS = ("date", "date-time")
+DEFINITION = "customFields"
+
+
+class FieldSpec(BaseModel):
+    """One custom field; ``object`` fields hold their children in ``fields``."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    type: FieldType
+    """XDM type of the field."""
+
+    title: str | None = None
+    """Display name."""
+
+    description: str | None = None
+    """Free-text description."""
+
+    fields: dict[FieldName, FieldSpec] | None = None
+    """Child fields; required for (and only allowed on) ``object`` fields."""
+
+    @model_validator(mode="after")
+    def _children_only_on_objects(self) -> FieldSpec:
+        if self.type == "object" and not self.fields:
+            raise ValueError("an object field needs at least one child in 'fields'")
+        if self.type != "object" and self.fields:
+            raise ValueError(f"a {self.type} field cannot have 'fields'; use type 'object'")
+        return self
+
+
+FieldSpec.model_rebuild()  # resolve the self-reference in ``fields``
+
+
+def _sorted_unique(values: list[str]) -> list[str]:
+    return sorted(set(values))
+
+
+ClassIds = Annotated[list[str], Field(min_length=1), AfterValidator(_sorted_unique)]
+
+
+class FieldGroupArgs(AEPArgs):
+    title: str = Field(min_length=1)
+    """Title, unique among all schemas, field groups and classes of the sandbox."""
+
+    description: str | None = None
+    """Free-text description."""
+
+    intended_classes: ClassIds
+    """``$id``s of the classes the group may be used with, e.g. ``https://ns.adobe.com/xdm/context/profile``."""
+
+    fields: dict[FieldName, FieldSpec] = Field(min_length=1)
+    """Custom fields, name -> spec, placed under the tenant namespace ``_<tenant>``."""
+
+
+def encode_field(spec: FieldSpec) -> dict[str, Any]:
+    """A field as the JSON-schema node the Registry stores."""
+    node: dict[str, Any] = {}
+    if spec.title is not None:
+        node["title"] = spec.title
+    if spec.description is not None:
+        node["description"] = spec.description
+    if spec.type in DATE_FORMATS:
+        node.update({"type": "string", "format": spec.type})
+    elif spec.type in INTEGER_BOUNDS:
+        low, high = INTEGER_BOUNDS[spec.type]
+        node.update({"type": "integer", "minimum": low, "maximum": high, "meta:xdmType": spec.type})
+    elif spec.type == "object":
+        node.update({"type": "object", "properties": {n: encode_field(c) for n, c in (spec.fields or {}).items()}})
+    else:
+        node["type"] = spec.type
+    return node
+
+
+def decode_field(node: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of ``encode_field`` (unknown constructs keep their XDM type name, so they show as drift)."""
+    json_type = node.get("type")
+    xdm_type = node.get("meta:xdmType")
+    spec: dict[str, Any] = {}
+    if json_type == "string" and node.get("format") in DATE_FORMATS:
+        spec["type"] = node["format"]
+    elif json_type == "integer" and xdm_type in INTEGER_BOUNDS:
+        spec["type"] = xdm_type
+    elif json_type == "object" and isinstance(node.get("properties"), Mapping):
+        spec["type"] = "object"
+        spec["fields"] = {n: decode_field(c) for n, c in node["properties"].items() if isinstance(c, Mapping)}
+    else:
+        spec["type"] = xdm_type or json_type
+    for key in ("title", "description"):
+        if node.get(key) is not None:
+            spec[key] = node[key]
+    return spec
+
+
+def field_group_body(args: FieldGroupArgs, tenant: str) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "object",
+        "title": args.title,
+        "meta:intendedToExtend": list(args.intended_classes),
+        "definitions": {
+            DEFINITION: {
+                "type": "object",
+                "properties": {
+                    f"_{tenant}": {
+                        "type": "object",
+                        "properties": {name: encode_field(spec) for name, spec in args.fields.items()},
+                    }
+                },
+            }
+        },
+        "allOf": [{"$ref": f"#/definitions/{DEFINITION}"}],
+    }
+    if args.description is not None:
+        body["description"] = args.description
+    return body
+
+
+def tenant_fields(field_group: Mapping[str, Any]) -> dict[str, Any]:
+    """The custom fields (under the tenant namespace) of every definition, decoded."""
+    namespace = str(field_group.get("meta:tenantNamespace") or "")
+    found: dict[str, Any] = {}
+    for definition in (field_group.get("definitions") or {}).values():
+        properties = definition.get("properties") if isinstance(definition, Mapping) else None
+        tenant_node = (properties or {}).get(namespace) if namespace else None
+        if isinstance(tenant_node, Mapping):
+            for name, node in (tenant_node.get("properties") or {}).items():
+                if isinstance(node, Mapping):
+                    found[name] = decode_field(node)
+    return found
+
+
+class FieldGroupProvider(AEPProvider[FieldGroupArgs]):
+    args_model = FieldGroupArgs
+    server_outputs = ("field_group_id", "alt_id", "version", "sandbox")
+    in_use_codes = IN_USE_CODES
+
+    def validate(self, args: FieldGroupArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
+        if "intended_classes" in known:
+            for class_id in args.intended_classes:
+                if not class_id.startswith("https://"):
+                    yield CheckFailure("intended_classes", f"{class_id!r} is not a class $id (an https:// URI)")
+
+    def create_object(self, args: FieldGroupArgs, sandbox: str) -> str:
+        body = field_group_body(args, tenant_id(self.client, sandbox))
+        try:
+            return self.client.create(
+                resource_path("fieldgroups"),
+                body,
+                lambda: find_by_title(self.client, "fieldgroups", args.title, sandbox),
+                sandbox=sandbox,
+                id_of=created_id,
+            )
+        except AEPApiError as exc:
+            raise explain_title_clash(exc, "fieldgroups", args.title) from None
+
+    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
+        return get_resource(self.client, "fieldgroups", object_id, sandbox)
+
+    def id_from_server(self, obj: dict[str, Any], requested_id: str) -> str:
+        return str(obj.get("$id") or requested_id)
+
+    def outputs_from_server(self, obj: dict[str, Any], args: FieldGroupArgs) -> dict[str, Any]:
+        return {"field_group_id": obj.get("$id"), "alt_id": obj.get("meta:altId"), "version": version_of(obj)}
+
+    def inputs_from_server(self, obj: dict[str, Any], current: FieldGroupArgs) -> dict[str, Any]:
+        return {
+            "title": obj.get("title"),
+            "description": obj.get("description") or None,
+            "intended_classes": list(obj.get("meta:intendedToExtend") or []),
+            "fields": tenant_fields(obj),
+        }
+
+    def update_object(
+        self, object_id: str, old: FieldGroupArgs, new: FieldGroupArgs, sandbox: str, old_outputs: Mapping[str, Any]
+    ) -> None:
+        body = field_group_body(new, tenant_id(self.client, sandbox))
+        try:
+            # PUT replaces the whole group and is idempotent, so the client may re-send it.
+            self.client.request("PUT", resource_path("fieldgroups", object_id), sandbox=sandbox, body=body)
+        except AEPApiError as exc:
+            raise explain_title_clash(exc, "fieldgroups", new.title) from None
+
+    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
+        self.client.request("DELETE", resource_path("fieldgroups", object_id), sandbox=sandbox)
+
+
+class FieldGroup(AEPResource):
+    """A tenant field group of custom fields, to be added to schemas (``Schema.field_groups``)."""
+
+    provider_class: ClassVar[type[AEPProvider[Any]]] = FieldGroupProvider
+
+    field_group_id: pulumi.Output[str]
+    alt_id: pulumi.Output[str]
+    version: pulumi.Output[str]
+    sandbox: pulumi.Output[str]
+    title: pulumi.Output[str]

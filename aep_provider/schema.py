@@ -1,0 +1,319 @@
+"""``Schema``: a tenant XDM schema (one class plus field groups), optionally enabled for Profile.
+
+Evolution is additive only, as on AEP once a schema is in use: title and description change in
+place, field groups can be added (JSON Patch), Profile can be switched on. Removing a field group,
+changing the class or switching Profile off are refused by ``check`` with the reason.
+
+Profile enablement and the order of operations
+----------------------------------------------
+AEP enables a schema for Profile (``meta:immutableTags: ["union"]``) only when it has an
+``identityMap`` field or a *primary identity descriptor*. A descriptor needs the schema's ``$id``, so
+a separate ``IdentityDescriptor`` resource is created *after* the schema and the schema's own create
+could never see it. Hence a Schema manages its primary identity itself when ``primary_identity`` is
+set, and creates in this order: schema -> primary identity descriptor -> union tag. So a single
+``pulumi up`` works::
+
+    Schema("loyalty", title="Loyalty members", class_id=PROFILE_CLASS,
+           field_groups=[loyalty_fields.field_group_id],
+           primary_identity={"field_path": "_tenant.loyaltyId", "namespace": "Email"},
+           profile_enabled=True)
+
+Without ``primary_identity``, ``profile_enabled=True`` needs an ``identityMap`` field (e.g. from the
+standard Identity Map field group). A schema made Profile-ready by a separate primary
+``IdentityDescriptor`` is enabled in a second step: create it with ``profile_enabled=False``, then set
+``True`` (an in-place update). Profile enablement is irreversible and AEP refuses to delete such a
+schema, so ``delete`` fails with the fix (``retain_on_delete`` or ``pulumi state delete``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, ClassVar
+
+import pulumi
+from pulumi.dynamic import CheckFailure
+from pydantic import AfterValidator, Field
+
+from .base import AEPArgs, AEPProvider, AEPResource
+from .errors import AEPApiError, UnsupportedChangeError
+from .identity_descriptor import (
+    Identity,
+    create_descriptor,
+    identity_descriptors,
+    identity_of,
+    replace_descriptor,
+)
+from .schema_registry import (
+    IN_USE_CODES,
+    created_id,
+    explain_title_clash,
+    find_by_title,
+    get_resource,
+    resource_path,
+    version_of,
+)
+
+log = logging.getLogger(__name__)
+
+UNION_TAG = "union"
+UNION_IDENTITY_MISSING = "XDM-1528-400"
+# Key under which ``read_object`` attaches the schema's primary identity descriptor (or None).
+PRIMARY_DESCRIPTOR = "__primaryIdentityDescriptor"
+
+
+def _sorted_unique(values: list[str]) -> list[str]:
+    return sorted(set(values))  # the order of field groups in allOf carries no meaning
+
+
+FieldGroupIds = Annotated[list[str], AfterValidator(_sorted_unique)]
+
+
+class SchemaArgs(AEPArgs):
+    title: str = Field(min_length=1)
+    """Title, unique among all schemas, field groups and classes of the sandbox."""
+
+    description: str | None = None
+    """Free-text description."""
+
+    class_id: str = Field(min_length=1)
+    """``$id`` of the schema's class, e.g. ``https://ns.adobe.com/xdm/context/profile``. Cannot change."""
+
+    field_groups: FieldGroupIds = Field(default_factory=list)
+    """``$id``s of the field groups to include (standard, or ``FieldGroup.field_group_id``). Can only grow."""
+
+    profile_enabled: bool = False
+    """Enable for Real-Time Customer Profile (union). Irreversible; needs ``primary_identity`` or an identityMap field."""
+
+    primary_identity: Identity | None = None
+    """The schema's primary identity (``{"field_path": ..., "namespace": ...}``), created before Profile enablement."""
+
+
+def _refs(schema: Mapping[str, Any]) -> list[str]:
+    return [part["$ref"] for part in schema.get("allOf") or [] if isinstance(part, Mapping) and "$ref" in part]
+
+
+def field_groups_of(schema: Mapping[str, Any]) -> list[str]:
+    return [ref for ref in _refs(schema) if ref != schema.get("meta:class")]
+
+
+def is_union(schema: Mapping[str, Any]) -> bool:
+    return UNION_TAG in (schema.get("meta:immutableTags") or [])
+
+
+def patch_operations(current: Mapping[str, Any], new: SchemaArgs) -> list[dict[str, Any]]:
+    """JSON Patch for the in-place changes (title, description, added field groups)."""
+    ops: list[dict[str, Any]] = []
+    if current.get("title") != new.title:
+        ops.append({"op": "replace", "path": "/title", "value": new.title})
+    if (current.get("description") or None) != (new.description or None):
+        ops.append({"op": "add", "path": "/description", "value": new.description or ""})
+    present = set(_refs(current))
+    ops += [{"op": "add", "path": "/allOf/-", "value": {"$ref": ref}} for ref in new.field_groups if ref not in present]
+    return ops
+
+
+class SchemaProvider(AEPProvider[SchemaArgs]):
+    args_model = SchemaArgs
+    server_outputs = ("schema_id", "alt_id", "version", "sandbox", "primary_identity_descriptor_id")
+    in_use_codes = IN_USE_CODES
+
+    # --- check ---------------------------------------------------------------------------------
+
+    def validate(self, args: SchemaArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
+        if "class_id" in known and not args.class_id.startswith("https://"):
+            yield CheckFailure("class_id", f"{args.class_id!r} is not a class $id (an https:// URI)")
+        if {"class_id", "field_groups"} <= known and args.class_id in args.field_groups:
+            yield CheckFailure("field_groups", "lists the class itself; put only field groups here")
+
+    def validate_change(self, old: SchemaArgs, new: SchemaArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
+        if "class_id" in known and old.class_id != new.class_id:
+            yield CheckFailure(
+                "class_id",
+                f"a schema's class cannot change ({old.class_id} -> {new.class_id}); "
+                "declare a new Schema resource (another resource name and title) instead",
+            )
+        if "field_groups" in known:
+            removed = sorted(set(old.field_groups) - set(new.field_groups))
+            if removed:
+                yield CheckFailure(
+                    "field_groups",
+                    f"field groups cannot be removed from a schema (additive evolution only): {', '.join(removed)}; "
+                    "keep them listed, or declare a new Schema resource",
+                )
+        if "profile_enabled" in known and old.profile_enabled and not new.profile_enabled:
+            yield CheckFailure(
+                "profile_enabled", "Profile enablement is irreversible on AEP; keep profile_enabled=True"
+            )
+
+    # --- CRUD ----------------------------------------------------------------------------------
+
+    def create_object(self, args: SchemaArgs, sandbox: str) -> str:
+        body = {
+            "type": "object",
+            "title": args.title,
+            "description": args.description or "",
+            "allOf": [{"$ref": ref} for ref in (args.class_id, *args.field_groups)],
+        }
+        try:
+            schema_id = self.client.create(
+                resource_path("schemas"),
+                body,
+                lambda: find_by_title(self.client, "schemas", args.title, sandbox),
+                sandbox=sandbox,
+                id_of=created_id,
+            )
+        except AEPApiError as exc:
+            raise explain_title_clash(exc, "schemas", args.title) from None
+        try:
+            if args.primary_identity is not None:
+                create_descriptor(self.client, schema_id, args.primary_identity, True, sandbox)
+            if args.profile_enabled:
+                self._enable_profile(schema_id, sandbox)
+        except Exception:
+            # Pulumi records nothing for a failed create: remove what this create made, so a retry
+            # does not meet its own schema as a title clash.
+            self._discard(schema_id, sandbox)
+            raise
+        return schema_id
+
+    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
+        schema = get_resource(self.client, "schemas", object_id, sandbox)
+        if schema is not None:
+            primaries = [
+                d for d in identity_descriptors(self.client, str(schema.get("$id") or object_id), sandbox)
+                if d.get("xdm:isPrimary")
+            ]
+            schema[PRIMARY_DESCRIPTOR] = primaries[0] if primaries else None
+        return schema
+
+    def id_from_server(self, obj: dict[str, Any], requested_id: str) -> str:
+        return str(obj.get("$id") or requested_id)
+
+    def outputs_from_server(self, obj: dict[str, Any], args: SchemaArgs) -> dict[str, Any]:
+        descriptor = obj.get(PRIMARY_DESCRIPTOR)
+        managed = args.primary_identity is not None and descriptor is not None
+        return {
+            "schema_id": obj.get("$id"),
+            "alt_id": obj.get("meta:altId"),
+            "version": version_of(obj),
+            "primary_identity_descriptor_id": descriptor.get("@id") if managed else None,
+        }
+
+    def inputs_from_server(self, obj: dict[str, Any], current: SchemaArgs) -> dict[str, Any]:
+        descriptor = obj.get(PRIMARY_DESCRIPTOR)
+        found: dict[str, Any] = {
+            "title": obj.get("title"),
+            "description": obj.get("description") or None,
+            "class_id": obj.get("meta:class"),
+            "field_groups": field_groups_of(obj),
+            "profile_enabled": is_union(obj),
+        }
+        if current.primary_identity is not None:  # a primary managed elsewhere is not this resource's input
+            found["primary_identity"] = identity_of(descriptor).model_dump() if descriptor else None
+        return found
+
+    def update_object(
+        self, object_id: str, old: SchemaArgs, new: SchemaArgs, sandbox: str, old_outputs: Mapping[str, Any]
+    ) -> None:
+        current = self.read_existing(object_id, sandbox)
+        self._refuse_breaking(old, new, current)
+        path = resource_path("schemas", object_id)
+        ops = patch_operations(current, new)
+        if ops:
+            try:
+                self.client.write(
+                    "PATCH", path, ops, sandbox=sandbox,
+                    is_applied=lambda: not patch_operations(self.read_existing(object_id, sandbox), new),
+                )
+            except AEPApiError as exc:
+                raise explain_title_clash(exc, "schemas", new.title) from None
+        self._converge_primary_identity(object_id, new, current.get(PRIMARY_DESCRIPTOR), old_outputs, sandbox)
+        if new.profile_enabled and not is_union(current):
+            self._enable_profile(object_id, sandbox)
+
+    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
+        current = get_resource(self.client, "schemas", object_id, sandbox)
+        if current is None:
+            return
+        if is_union(current):
+            raise UnsupportedChangeError(
+                f"schema {object_id} is enabled for Profile, and AEP never deletes such a schema. "
+                "To let Pulumi forget it, set opts=pulumi.ResourceOptions(retain_on_delete=True) on the "
+                "Schema or run `pulumi state delete <urn>`; to remove it from AEP, reset the sandbox."
+            )
+        descriptor_id = old_outputs.get("primary_identity_descriptor_id")
+        if descriptor_id:
+            self.client.delete(resource_path("descriptors", str(descriptor_id)), sandbox=sandbox)
+        self.client.request("DELETE", resource_path("schemas", object_id), sandbox=sandbox)
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _enable_profile(self, schema_id: str, sandbox: str) -> None:
+        current = self.read_existing(schema_id, sandbox)
+        tags = sorted({*(current.get("meta:immutableTags") or []), UNION_TAG})
+        try:
+            self.client.write(
+                "PATCH",
+                resource_path("schemas", schema_id),
+                [{"op": "add", "path": "/meta:immutableTags", "value": tags}],
+                sandbox=sandbox,
+                is_applied=lambda: is_union(self.read_existing(schema_id, sandbox)),
+            )
+        except AEPApiError as exc:
+            if exc.code == UNION_IDENTITY_MISSING:
+                exc.args = (
+                    f"{exc}\nSet primary_identity on the Schema (or include an identityMap field) "
+                    "before profile_enabled=True.",
+                )
+            raise
+
+    def _converge_primary_identity(
+        self,
+        schema_id: str,
+        new: SchemaArgs,
+        descriptor: Mapping[str, Any] | None,
+        old_outputs: Mapping[str, Any],
+        sandbox: str,
+    ) -> None:
+        managed_id = old_outputs.get("primary_identity_descriptor_id")
+        if new.primary_identity is None:
+            if managed_id:
+                self.client.delete(resource_path("descriptors", str(managed_id)), sandbox=sandbox)
+            return
+        if descriptor is None:
+            create_descriptor(self.client, schema_id, new.primary_identity, True, sandbox)
+        elif identity_of(descriptor) != new.primary_identity:
+            replace_descriptor(self.client, str(descriptor["@id"]), schema_id, new.primary_identity, True, sandbox)
+
+    def _refuse_breaking(self, old: SchemaArgs, new: SchemaArgs, current: Mapping[str, Any]) -> None:
+        # check() refuses these with the old inputs; this guards an update reached some other way.
+        problems = list(self.validate_change(old, new, frozenset(SchemaArgs.model_fields)))
+        if current.get("meta:class") != new.class_id:
+            problems.append(CheckFailure("class_id", f"the schema's class is {current.get('meta:class')}"))
+        if is_union(current) and not new.profile_enabled:
+            problems.append(CheckFailure("profile_enabled", "the schema is enabled for Profile (irreversible)"))
+        if problems:
+            raise UnsupportedChangeError("; ".join(f"{p.property}: {p.reason}" for p in problems))
+
+    def _discard(self, schema_id: str, sandbox: str) -> None:
+        with contextlib.suppress(Exception):
+            for descriptor in identity_descriptors(self.client, schema_id, sandbox):
+                self.client.delete(resource_path("descriptors", str(descriptor["@id"])), sandbox=sandbox)
+            self.client.delete(resource_path("schemas", schema_id), sandbox=sandbox)
+            return
+        log.warning("could not remove the partly created schema %s; delete it by hand", schema_id)
+
+
+class Schema(AEPResource):
+    """A tenant XDM schema: a class plus field groups, optionally enabled for Profile."""
+
+    provider_class: ClassVar[type[AEPProvider[Any]]] = SchemaProvider
+
+    schema_id: pulumi.Output[str]
+    alt_id: pulumi.Output[str]
+    version: pulumi.Output[str]
+    sandbox: pulumi.Output[str]
+    primary_identity_descriptor_id: pulumi.Output[str | None]
+    title: pulumi.Output[str]

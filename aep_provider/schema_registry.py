@@ -1,0 +1,85 @@
+"""Schema Registry conventions shared by ``Schema``, ``FieldGroup`` and ``IdentityDescriptor``.
+
+Paths under ``/data/foundation/schemaregistry/tenant``, the ``Accept`` values every GET must carry,
+lookups by title (titles are unique across all resource kinds of a sandbox) and the tenant id.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from .client import SCHEMA_REGISTRY, AEPClient, ApiResponse, quote_id
+from .errors import AEPApiError, AEPProviderError
+
+TENANT = SCHEMA_REGISTRY + "/tenant"
+ACCEPT_RESOURCE = "application/vnd.adobe.xed+json; version=1"
+ACCEPT_ID_LIST = "application/vnd.adobe.xed-id+json"
+ACCEPT_DESCRIPTOR = "application/vnd.adobe.xdm+json"
+# Answers meaning "something still uses this resource" (the emulator's code; AEP's is undocumented).
+IN_USE_CODES = frozenset({"XDM-1622-400"})
+TITLE_NOT_UNIQUE = "XDM-1521-400"
+
+
+def resource_path(kind: str, resource_id: str | None = None) -> str:
+    """``kind`` is ``schemas``, ``fieldgroups`` or ``descriptors``; ids may be ``$id`` URLs or altIds."""
+    return f"{TENANT}/{kind}" if resource_id is None else f"{TENANT}/{kind}/{quote_id(resource_id)}"
+
+
+def get_resource(client: AEPClient, kind: str, resource_id: str, sandbox: str) -> dict[str, Any] | None:
+    body = client.get(resource_path(kind, resource_id), sandbox=sandbox, accept=ACCEPT_RESOURCE)
+    return dict(body) if isinstance(body, Mapping) else None
+
+
+def find_by_title(client: AEPClient, kind: str, title: str, sandbox: str) -> str | None:
+    """The ``$id`` of the tenant resource of this kind with exactly this title, if any."""
+    answer = client.get(
+        resource_path(kind), sandbox=sandbox, accept=ACCEPT_ID_LIST, params={"property": f"title=={title}"}
+    )
+    for item in (answer or {}).get("results") or []:
+        if isinstance(item, Mapping) and item.get("title") == title:
+            return str(item["$id"])
+    return None
+
+
+def created_id(answer: ApiResponse) -> str:
+    """The ``$id`` in a create answer (the Registry answers the whole new resource)."""
+    body = answer.body
+    if isinstance(body, Mapping) and isinstance(body.get("$id"), str):
+        return body["$id"]
+    raise AEPProviderError(f"unexpected answer to a Schema Registry create: {body!r}")
+
+
+def explain_title_clash(error: AEPApiError, kind: str, title: str) -> AEPApiError:
+    """Add the fix to AEP's "Title not unique" answer."""
+    if error.code == TITLE_NOT_UNIQUE:
+        error.args = (
+            f"{error}\nAnother Schema Registry resource already has the title {title!r}: choose another "
+            f"title, or manage the existing {kind[:-1]} with adopt_id=<its $id>.",
+        )
+    return error
+
+
+def version_of(resource: Mapping[str, Any]) -> str | None:
+    version = resource.get("version")
+    return None if version is None else str(version)
+
+
+_tenant_lock = threading.Lock()
+_tenants: dict[tuple[str, str, str], str] = {}
+
+
+def tenant_id(client: AEPClient, sandbox: str) -> str:
+    """The org's tenant id (``GET /stats``), cached per process; custom fields live under ``_<tenant>``."""
+    key = (client.settings.endpoint, client.settings.org_id, sandbox)
+    with _tenant_lock:
+        if key in _tenants:
+            return _tenants[key]
+    stats = client.get(SCHEMA_REGISTRY + "/stats", sandbox=sandbox)
+    tenant = (stats or {}).get("tenantId") if isinstance(stats, Mapping) else None
+    if not isinstance(tenant, str) or not tenant:
+        raise AEPProviderError(f"Schema Registry /stats did not report a tenantId: {stats!r}")
+    with _tenant_lock:
+        _tenants[key] = tenant
+    return tenant

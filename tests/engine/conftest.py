@@ -1,0 +1,91 @@
+"""Fixtures for tests that drive the real Pulumi CLI (built into .tools/bin by scripts/build-pulumi-cli.sh).
+
+Each session gets its own file backend, PULUMI_HOME and CLI log under pytest's temporary directory, so
+engine tests never touch the repository's .state or each other's stacks. Each test runs a temporary copy
+of a program from ``tests/engine/programs/`` whose Pulumi.yaml points at the repository's venv.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+import yaml
+
+from devtools.pulumi_cli import (
+    REPO_ROOT,
+    TOOLS_BIN,
+    PulumiCLI,
+    PulumiCLINotFound,
+    cli_version,
+    find_pulumi,
+    pinned_version,
+)
+
+PROGRAMS_DIR = Path(__file__).parent / "programs"
+BUILD_SCRIPT = REPO_ROOT / "scripts" / "build-pulumi-cli.sh"
+REPO_VENV = REPO_ROOT / ".venv"
+
+
+@pytest.fixture(scope="session")
+def pulumi_binary() -> Path:
+    """The pinned CLI. Refreshes .tools/bin when it exists (a no-op unless the pin or the language host
+    sources changed); skips only when no CLI exists at all (CI runs ./dev test, which builds it)."""
+    if (TOOLS_BIN / "pulumi").exists():
+        subprocess.run([str(BUILD_SCRIPT)], check=True, timeout=1800)
+    try:
+        pulumi = find_pulumi()
+    except PulumiCLINotFound as missing:
+        pytest.skip(f"engine tests need the Pulumi CLI: {missing}")
+    assert cli_version(pulumi) == "v" + pinned_version(), f"{pulumi} is not the pinned version"
+    return pulumi
+
+
+@pytest.fixture(scope="session")
+def engine_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One file backend, PULUMI_HOME and log per session."""
+    root = tmp_path_factory.mktemp("engine")
+    dirs = {"backend": root / "backend", "home": root / "pulumi-home", "log": root / "pulumi-cli.log"}
+    dirs["backend"].mkdir()
+    return dirs
+
+
+def copy_program(name: str, destination: Path) -> Path:
+    """Copy ``programs/<name>`` to ``destination`` with its virtualenv made absolute (the repo's .venv)."""
+    shutil.copytree(PROGRAMS_DIR / name, destination)
+    project_file = destination / "Pulumi.yaml"
+    project = yaml.safe_load(project_file.read_text())
+    project["runtime"]["options"]["virtualenv"] = str(REPO_VENV)
+    project_file.write_text(yaml.safe_dump(project, sort_keys=False))
+    return destination
+
+
+_stack_numbers = itertools.count(1)
+
+MakeCLI = Callable[..., PulumiCLI]
+
+
+@pytest.fixture
+def engine_cli(
+    pulumi_binary: Path, engine_dirs: dict[str, Path], tmp_path: Path
+) -> MakeCLI:
+    """Factory: ``engine_cli("echo", extra_env={...})`` -> a PulumiCLI on a fresh copy of that program,
+    with a stack name unique in the session."""
+
+    def make(program: str, extra_env: Mapping[str, str] | None = None) -> PulumiCLI:
+        project_dir = copy_program(program, tmp_path / program)
+        return PulumiCLI(
+            project_dir=project_dir,
+            stack=f"test{next(_stack_numbers)}",
+            backend_url=engine_dirs["backend"].as_uri(),
+            pulumi_home=engine_dirs["home"],
+            log_path=engine_dirs["log"],
+            extra_env=dict(extra_env or {}),
+            pulumi=pulumi_binary,
+        )
+
+    return make
