@@ -43,6 +43,13 @@ def _port(value: str) -> int:
     return port
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aep-emulator", description="A local Adobe Experience Platform.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
@@ -59,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated sandbox names; the first is the default production sandbox",
     )
     parser.add_argument("--aws-endpoint", help="AWS endpoint (e.g. a moto server) to verify S3/Kinesis against")
-    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="worker threads")
+    parser.add_argument("--threads", type=_positive, default=DEFAULT_THREADS, help="worker threads")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
 

@@ -15,7 +15,10 @@ How to write a resource (see ``dataset.py`` for a complete one):
    ``outputs_from_server`` (server outputs), ``inputs_from_server`` (the server object expressed as
    inputs, for drift and adoption), ``update_object`` and ``delete_object``. Optionally ``validate``
    (semantic checks of known inputs) and ``validate_change`` (rules between old and new inputs).
-   Never call the API from ``check``/``validate``/``diff``: previews must work offline.
+   Never write to AEP from ``check``/``validate``/``diff``. Read-only metadata lookups (a connection
+   spec's JSON Schemas, a flow spec, a schema's fields) are allowed in ``validate`` through
+   ``self.lookup(...)`` and ``cached_get``: skipped when no credentials are configured (offline
+   previews still work), a failed lookup is a ``CheckFailure`` naming the field.
 3. **Resource** - subclass ``AEPResource``, set ``provider_class`` and declare the outputs as
    ``pulumi.Output`` annotations. The type token becomes ``pulumi-python:dynamic/aep:<ClassName>``:
    never rename the class (it changes every URN).
@@ -37,7 +40,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import pulumi
@@ -52,11 +55,12 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 from pydantic import AfterValidator, BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from .client import AEPClient, backoff_pause
-from .errors import AdoptionMismatchError, AEPApiError, AEPProviderError
+from .errors import AdoptionMismatchError, AEPApiError, AEPProviderError, ConfigurationError
 from .settings import ConfigLookup, Settings, configured_sandbox, validate_sandbox_name
 
 # Inputs every resource has; they are not part of a resource's own state on AEP.
@@ -79,10 +83,13 @@ class AEPArgs(BaseModel):
 
 
 ArgsT = TypeVar("ArgsT", bound=AEPArgs)
+T = TypeVar("T")
 
 
 def contains_unknown(value: Any) -> bool:
     """True when ``value`` is, or holds at any depth, a value Pulumi does not know yet (preview)."""
+    if isinstance(value, Unknown):
+        return True  # what the provider process really receives: rpc deserializes unknowns to Unknown()
     if isinstance(value, str):
         return value == UNKNOWN
     if isinstance(value, Mapping):
@@ -99,6 +106,47 @@ def user_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
 
 def _unconfigured(_key: str) -> str | None:
     return None
+
+
+# --- read-only metadata lookups (check may read AEP's metadata, never write) ----------------------
+
+_metadata_lock = threading.Lock()
+_metadata: dict[tuple[str, ...], Any] = {}
+
+
+def cached_get(
+    client: AEPClient,
+    path: str,
+    *,
+    sandbox: str,
+    accept: str | None = None,
+    params: Mapping[str, str] | None = None,
+    cache: bool = True,
+) -> Any | None:
+    """GET a metadata document (a connection spec, a flow spec, a schema); None when AEP answers 404.
+
+    With ``cache`` the answer is kept for the life of the process (specs never change while a
+    deployment runs); pass ``cache=False`` for objects a deployment may change (schemas). A 404 is
+    never cached. Treat the answer as read-only: it is shared.
+    """
+    key = (
+        client.settings.endpoint, client.settings.org_id, sandbox, path, accept or "",
+        "&".join(f"{k}={v}" for k, v in sorted((params or {}).items())),
+    )  # fmt: skip
+    if cache:
+        with _metadata_lock:
+            if key in _metadata:
+                return _metadata[key]
+    body = client.get(path, sandbox=sandbox, accept=accept, params=params)
+    if cache and body is not None:
+        with _metadata_lock:
+            _metadata[key] = body
+    return body
+
+
+def clear_metadata_cache() -> None:
+    with _metadata_lock:
+        _metadata.clear()
 
 
 class AEPProvider(ResourceProvider, Generic[ArgsT]):
@@ -312,11 +360,36 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
                 if exc.not_found:
                     return  # already gone: deletes are idempotent
                 attempt += 1
-                if not self.is_in_use(exc) or time.monotonic() + backoff_pause(attempt) > deadline:
+                pause = backoff_pause(attempt)
+                if not self.is_in_use(exc) or time.monotonic() + pause > deadline:
                     raise
-                time.sleep(backoff_pause(attempt))
+                time.sleep(pause)
 
     # --- helpers for subclasses -------------------------------------------------------------
+
+    def lookup(self, field: str, fetch: Callable[[AEPClient], T | None], missing: str) -> T | CheckFailure | None:
+        """A read-only lookup for ``validate``: the value, a ``CheckFailure`` on ``field``, or None.
+
+        ``fetch`` gets the client and returns None when AEP does not know the object; the failure then
+        says ``missing`` (write what is wrong and the fix). A lookup AEP cannot answer is a failure
+        too. Without credentials (an offline preview) nothing is asked and None comes back: the
+        server-side rules are then checked by AEP itself at create/update.
+        """
+        try:
+            client = self.client
+        except ConfigurationError:
+            return None
+        try:
+            found = fetch(client)
+        except AEPApiError as exc:
+            return CheckFailure(field, f"cannot be checked against AEP: {exc}")
+        except AEPProviderError as exc:  # e.g. a look-up by name that matched nothing: its text says why
+            return CheckFailure(field, str(exc))
+        return CheckFailure(field, missing) if found is None else found
+
+    def known_sandbox(self, args: AEPArgs, known: frozenset[str]) -> str | None:
+        """The sandbox of ``args`` in ``validate``, or None while it is unknown (preview)."""
+        return self.sandbox_of(args) if "sandbox" in known else None
 
     def read_existing(self, object_id: str, sandbox: str) -> dict[str, Any]:
         """Read an object just written; tolerate a short read-after-write delay, then fail."""
@@ -378,7 +451,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
             if prefix is not None:
                 loc = [prefix, *loc]
             name = loc[0] if loc else "inputs"
-            where = ".".join(loc[1:])
+            where = ".".join(loc[1:]).replace(".[key]", " (as a name)")
             message = str(err["msg"]).removeprefix("Value error, ")
             if err["type"] == "missing":
                 message = f"required: {self._describe(loc[-1]) if len(loc) == 1 else 'set it'}"
@@ -390,7 +463,8 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
 
     def _describe(self, name: str) -> str:
         info = self.args_model.model_fields.get(name)
-        return (info.description or name).split(". ")[0] if info else name
+        text = (info.description if info else None) or name
+        return text.replace("``", "'").rstrip(".")
 
     def _normal(self, name: str, value: Any) -> Any:
         """One input in canonical JSON form, so equal meanings compare equal."""

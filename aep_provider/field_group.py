@@ -11,12 +11,21 @@ object (with nested ``fields``). Arrays and maps are not supported yet.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
 import pulumi
 from pulumi.dynamic import CheckFailure
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from .base import AEPArgs, AEPProvider, AEPResource
 from .errors import AEPApiError
@@ -34,7 +43,16 @@ from .schema_registry import (
 FieldType = Literal[
     "string", "number", "integer", "long", "int", "short", "byte", "boolean", "date", "date-time", "object"
 ]
-FieldName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _field_name(name: str) -> str:
+    if not _FIELD_NAME.match(name):
+        raise ValueError(f"field name {name!r} must start with a letter and hold only letters, digits and '_'")
+    return name
+
+
+FieldName = Annotated[str, AfterValidator(_field_name)]
 # XDM's sized integers are JSON-schema integers with these bounds (and meta:xdmType).
 INTEGER_BOUNDS: dict[str, tuple[int, int]] = {
     "long": (-(2**53), 2**53),
@@ -62,6 +80,11 @@ class FieldSpec(BaseModel):
 
     fields: dict[FieldName, FieldSpec] | None = None
     """Child fields; required for (and only allowed on) ``object`` fields."""
+
+    @model_serializer(mode="wrap")
+    def _without_unset_parts(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Keeps state and previews readable: {"type": "string"}, not four keys with nulls.
+        return {key: value for key, value in handler(self).items() if value is not None}
 
     @model_validator(mode="after")
     def _children_only_on_objects(self) -> FieldSpec:

@@ -153,9 +153,17 @@ class PulumiCLI:
         )
 
     def run(
-        self, *args: str, stdin: str | None = None, check: bool = True, with_stack: bool = True
+        self,
+        *args: str,
+        stdin: str | None = None,
+        check: bool = True,
+        with_stack: bool = True,
+        log_stdout: bool = True,
     ) -> subprocess.CompletedProcess[str]:
-        """Run ``pulumi ARGS`` in the project directory; raise PulumiCLIError on failure if ``check``."""
+        """Run ``pulumi ARGS`` in the project directory; raise PulumiCLIError on failure if ``check``.
+
+        ``log_stdout=False`` keeps stdout out of the log file (for output that holds decrypted secrets).
+        """
         command = [str(self.pulumi), *args, "--non-interactive", "--color", "never"]
         if with_stack:
             command += ["--stack", self.stack]
@@ -170,19 +178,20 @@ class PulumiCLI:
             timeout=self.timeout,
             check=False,
         )
-        self._log(result, time.monotonic() - started)
+        self._log(result, time.monotonic() - started, log_stdout)
         if check and result.returncode != 0:
             raise PulumiCLIError(result)
         return result
 
-    def _log(self, result: subprocess.CompletedProcess[str], seconds: float) -> None:
+    def _log(self, result: subprocess.CompletedProcess[str], seconds: float, log_stdout: bool) -> None:
         assert self.log_path is not None
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+        stdout = result.stdout if log_stdout else "(stdout not logged: it holds secrets)\n"
         with self.log_path.open("a", encoding="utf-8") as log:
             log.write(
                 f"=== {stamp} {self.project_dir} $ {' '.join(result.args)}"
-                f" -> rc={result.returncode} in {seconds:.1f}s\n{result.stdout}{result.stderr}\n"
+                f" -> rc={result.returncode} in {seconds:.1f}s\n{stdout}{result.stderr}\n"
             )
 
     # --- stacks -------------------------------------------------------------------------------------
@@ -202,7 +211,7 @@ class PulumiCLI:
 
     def stack_output(self, show_secrets: bool = False) -> dict[str, Any]:
         flags = ["--json", *(["--show-secrets"] if show_secrets else [])]
-        return jsonlib.loads(self.run("stack", "output", *flags).stdout)
+        return jsonlib.loads(self.run("stack", "output", *flags, log_stdout=not show_secrets).stdout)
 
     def stack_export(self) -> dict[str, Any]:
         """The stack's deployment (what the state file holds), secrets still encrypted."""

@@ -61,7 +61,7 @@ inputs_digest() {
         printf 'version=%s\n' "$version"
         (cd "$WRAPPER_DIR" && find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) \
             -print0 | sort -z | xargs -0 sha256sum)
-        sha256sum "${BASH_SOURCE[0]}"
+        sha256sum <"${BASH_SOURCE[0]}"  # content only: the path it was invoked by must not matter
     } | sha256sum | cut -d' ' -f1
 }
 

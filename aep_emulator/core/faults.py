@@ -165,6 +165,8 @@ class FaultTable:
 
     def decide(self, method: str, route: str, path: str) -> Decision:
         decision = Decision()
+        if not self._faults:  # the common case: no lock, nothing to do
+            return decision
         with self._lock:
             for fault in self._faults.values():
                 # Every matching fault rolls, so a seeded fault sees the same sequence whatever else fires.

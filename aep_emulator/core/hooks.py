@@ -6,7 +6,7 @@
 - ``GET /__emulator/objects[?kind=K]``: every stored object with its org, sandbox, kind and id;
 - ``POST /__emulator/tokens/expire``: every issued token expires (the next AEP call gets 401013).
 
-Hooks need no credentials, are never counted and never hit by faults.
+Hooks need no credentials and are never counted; faults hit only AEP and IMS paths.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from pydantic import ValidationError
 from .context import state
 from .errors import ProblemError
 from .faults import ABORT_CONNECTION, FaultAction, FaultSpec, FaultTable
+from .gateway import AEP_PREFIX
 from .stats import NO_RESPONSE, CallStats, call_stats, route_of
 
 PREFIX = "/__emulator"
+IMS_PREFIX = "/ims/"
 _TOKEN_KIND = "ims.tokens"  # kept across resets, like issued tokens on the real IMS
 
 blueprint = flask.Blueprint("emulator_hooks", __name__, url_prefix=PREFIX)
@@ -33,6 +35,11 @@ def fault_table() -> FaultTable:
 
 def is_hook_path(path: str) -> bool:
     return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def is_platform_path(path: str) -> bool:
+    """AEP and IMS paths: the ones faults can hit."""
+    return path.startswith(AEP_PREFIX) or path.startswith(IMS_PREFIX)
 
 
 # --- statistics ------------------------------------------------------------------------------
@@ -119,7 +126,7 @@ def reset():
 def _apply_faults() -> flask.Response | None:
     """Runs before the gateway and the handler, after routing (so route templates match)."""
     request = flask.request
-    if is_hook_path(request.path):
+    if not is_platform_path(request.path):
         return None
     decision = fault_table().decide(request.method, route_of(request), request.path)
     if decision.delay_seconds:

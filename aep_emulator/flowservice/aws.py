@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import gzip
 import io
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -66,24 +68,43 @@ class AwsAccess:
         )
 
     def client(self, service: str) -> Any:
-        import boto3  # imported on first use: the emulator starts fast without AWS
-        from botocore.config import Config
+        return _client(service, self.endpoint, self.region, self.access_key, self.secret_key, self.session_token)
 
-        session = boto3.session.Session()  # one per call: boto3's default session is not thread-safe
-        return session.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=self.region,
-            aws_access_key_id=self.access_key,
-            aws_secret_access_key=self.secret_key,
-            aws_session_token=self.session_token,
-            config=Config(
-                retries={"max_attempts": 1},
-                connect_timeout=5,
-                read_timeout=15,
-                s3={"addressing_style": "path"},
-            ),
-        )
+
+_CLIENT_LOCK = threading.Lock()
+
+
+def _client(service: str, endpoint: str, region: str, access_key: str, secret_key: str, token: str | None) -> Any:
+    # Building a boto3 client costs tenths of a second; clients are thread-safe to call but not to build.
+    with _CLIENT_LOCK:
+        return _cached_client(service, endpoint, region, access_key, secret_key, token)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_client(service: str, endpoint: str, region: str, access_key: str, secret_key: str, token: str | None) -> Any:
+    from botocore.config import Config
+
+    return _session().client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        aws_session_token=token,
+        config=Config(
+            retries={"max_attempts": 1},
+            connect_timeout=5,
+            read_timeout=15,
+            s3={"addressing_style": "path"},
+        ),
+    )
+
+
+@functools.cache
+def _session() -> Any:
+    import boto3  # imported on first use: the emulator starts fast without AWS
+
+    return boto3.session.Session()
 
 
 def verify_s3(access: AwsAccess) -> None:

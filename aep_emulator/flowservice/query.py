@@ -230,7 +230,7 @@ def _sortable(value: Any) -> tuple[int, Any]:
     if isinstance(value, (int, float)):
         return (0, value)
     if isinstance(value, str):
-        return (1, value.lower())
+        return (1, value)  # ordinal, like the filters
     return (3, json.dumps(value, sort_keys=True))
 
 

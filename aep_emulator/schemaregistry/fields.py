@@ -163,8 +163,8 @@ def _json_schema_node(field: Field, notext: bool) -> dict[str, Any]:
         node["title"] = field["title"]
     if xdm in ("date", "date-time"):
         node.update({"type": "string", "format": xdm})
-    elif xdm == "map":
-        node.update({"type": "object", "additionalProperties": {"type": "string"}})
+    elif xdm == "map":  # the value type is not kept in the flat map, so it is not claimed here
+        node["type"] = "object"
     elif xdm == "array":
         item_type = field.get("items", "string")
         node.update({"type": "array", "items": _json_schema_node({"type": item_type}, notext)})

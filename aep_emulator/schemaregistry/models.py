@@ -47,9 +47,9 @@ from .exceptions import (
     UnresolvedReference,
 )
 from .fields import Field, FieldMap, conflicting_paths, json_pointer_to_path, keep_name, leaf_types, members, xdm_type
-from .standard import library
+from .render import standard_body
+from .standard import GLOBAL_LIB_VERSION, library
 
-GLOBAL_LIB_VERSION = "1.0"
 UNION_TAG = "union"
 UNION_SUFFIX = "__union"
 NS_ROOT = "https://ns.adobe.com/"
@@ -160,6 +160,7 @@ def _registry_metadata(previous: dict[str, Any] | None) -> dict[str, Any]:
         "repo:createdDate": before.get("repo:createdDate", now),
         "repo:lastModifiedDate": now,
         "xdm:createdClientId": before.get("xdm:createdClientId", ctx.client_id),
+        "xdm:repositoryCreatedBy": before.get("xdm:repositoryCreatedBy", ctx.user_id),  # older docs' name
         "xdm:lastModifiedClientId": ctx.client_id,
         "xdm:createdUserId": before.get("xdm:createdUserId", ctx.user_id),
         "xdm:lastModifiedUserId": ctx.user_id,
@@ -339,6 +340,18 @@ def schema_fields(scope: Scope, body: dict[str, Any]) -> FieldMap:
     return composed_fields(scope, all_of_refs(body))
 
 
+def _check_parts_agree(scope: Scope, body: dict[str, Any]) -> None:
+    """The ``allOf`` parts of a field group, class or data type must not give one path two types."""
+    resolver = TenantResolver(scope)
+    seen: FieldMap = {}
+    for ref in all_of_refs(body):
+        fields = resolver.fields_of(ref, body)
+        for path, first, second in conflicting_paths(seen, fields):
+            raise FieldConflict(f"The field {path} is defined both as {first} and as {second} in {body['title']}.")
+        for path, field in fields.items():
+            seen.setdefault(path, field)
+
+
 def resource_fields(scope: Scope, kind: Kind, body: dict[str, Any]) -> FieldMap:
     """Resolved fields of any tenant resource (what ``xed-full`` shows)."""
     if kind is SCHEMAS:
@@ -474,7 +487,9 @@ def _check_field(scope: Scope, node: Any, pointer: str) -> None:
         return
     json_type = node.get("type", "object" if "properties" in node else None)
     if json_type not in FIELD_TYPES:
-        raise InvalidRequest(f"The field {pointer} has an invalid type {json_type!r}; use one of {sorted(FIELD_TYPES)}.")
+        raise InvalidRequest(
+            f"The field {pointer} has an invalid type {json_type!r}; use one of {sorted(FIELD_TYPES)}."
+        )
     if "meta:xdmType" in node and not isinstance(node["meta:xdmType"], str):
         raise InvalidRequest(f"'meta:xdmType' of {pointer} must be a string.")
     if json_type == "object":
@@ -653,11 +668,11 @@ def _build_schema(scope: Scope, payload: dict[str, Any], existing: dict[str, Any
                 f"The field group {group.id} is intended to extend {list(group.intended_to_extend)}, "
                 f"not the class {xdm_class.id}."
             )
+    if existing is not None and existing["meta:class"] != xdm_class.id:
+        raise ReadOnlyAttribute(f"The class of a schema cannot change (it is {existing['meta:class']}).")
     claimed = payload.get("meta:class", xdm_class.id)
     if claimed != xdm_class.id:
         raise InvalidRequest(f"'meta:class' ({claimed}) must be the class listed in allOf ({xdm_class.id}).")
-    if existing is not None and existing["meta:class"] != xdm_class.id:
-        raise ReadOnlyAttribute(f"The class of a schema cannot change (it is {existing['meta:class']}).")
     ordered = [xdm_class, *groups]
     body = _envelope(scope, SCHEMAS, payload, existing)
     body.update({
@@ -676,7 +691,9 @@ def _build_schema(scope: Scope, payload: dict[str, Any], existing: dict[str, Any
     return body
 
 
-def _build_component(scope: Scope, kind: Kind, payload: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+def _build_component(
+    scope: Scope, kind: Kind, payload: dict[str, Any], existing: dict[str, Any] | None
+) -> dict[str, Any]:
     """Field groups, classes and data types: custom fields in ``definitions`` composed by ``allOf``."""
     _check_object_type(payload)
     definitions = _definitions(scope, kind, payload)
@@ -706,6 +723,7 @@ def _build_component(scope: Scope, kind: Kind, payload: dict[str, Any], existing
         body["meta:extends"] = _extends_closure(scope, behaviors)
     body["meta:xdmType"] = "object"
     body.update(_closing(scope))
+    _check_parts_agree(scope, body)
     return body
 
 
@@ -918,13 +936,17 @@ def primary_identity(scope: Scope, schema_id: str) -> dict[str, Any] | None:
 
 
 def _is_primary_identity(descriptor: dict[str, Any] | None) -> bool:
-    return bool(descriptor) and descriptor.get("@type") == IDENTITY_DESCRIPTOR and descriptor.get("xdm:isPrimary") is True
+    if not descriptor:
+        return False
+    return descriptor.get("@type") == IDENTITY_DESCRIPTOR and descriptor.get("xdm:isPrimary") is True
 
 
 def require_descriptor(scope: Scope, descriptor_id: str) -> dict[str, Any]:
     descriptor = _store().get(scope, DESCRIPTORS_STORE_KIND, descriptor_id)
     if descriptor is None:
-        raise ResourceNotFound(f"The requested descriptor {descriptor_id} is not found.", code=NOT_FOUND_CODES["descriptor"])
+        raise ResourceNotFound(
+            f"The requested descriptor {descriptor_id} is not found.", code=NOT_FOUND_CODES["descriptor"]
+        )
     return descriptor
 
 
@@ -973,7 +995,10 @@ def _build_descriptor(scope: Scope, payload: Any, existing: dict[str, Any] | Non
     if descriptor_type not in DESCRIPTOR_TYPES:
         raise DescriptorInvalid(f"'@type' must be one of {sorted(DESCRIPTOR_TYPES)}.")
     schema = _descriptor_schema(scope, payload)
+    # The docs send 1, the spec types it as a string: both forms of a positive major version are accepted.
     version = payload.get("xdm:sourceVersion")
+    if isinstance(version, str) and version.isdigit():
+        version = int(version)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise DescriptorInvalid("'xdm:sourceVersion' is required: the schema's major version, e.g. 1.")
     identity = descriptor_type == IDENTITY_DESCRIPTOR
@@ -1175,9 +1200,11 @@ def schema_is_union_enabled(scope: Scope, schema_id: str) -> bool:
 
 
 def find_field_group(scope: Scope, ref: str) -> dict[str, Any] | None:
-    """A tenant field group (stored form) or, failing that, the standard one's catalogue entry."""
-    body = get_resource(scope, FIELD_GROUPS, ref) if isinstance(ref, str) and ref else None
+    """A field group as GET shows it with ``xed+json``: the tenant's, or failing that a standard one."""
+    if not isinstance(ref, str) or not ref:
+        return None
+    body = get_resource(scope, FIELD_GROUPS, ref)
     if body is not None:
         return copy.deepcopy(body)
-    entry = library().find(ref, kind="fieldgroup") if isinstance(ref, str) else None
-    return copy.deepcopy(entry) if entry is not None else None
+    entry = library().find(ref, kind="fieldgroup")
+    return standard_body(entry) if entry is not None else None

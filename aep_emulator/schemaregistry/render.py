@@ -11,7 +11,7 @@ from typing import Any
 from .exceptions import VersionNotAvailable
 from .fields import FieldMap, nest
 from .media import Accept
-from .standard import GLOBAL_VERSION, RESOURCE_TYPE, library
+from .standard import GLOBAL_LIB_VERSION, RESOURCE_TYPE, library
 
 TEXT_KEYS = ("title", "description")
 NAMED_CHILDREN = ("properties", "definitions")  # their keys are names, not schema keywords
@@ -96,7 +96,7 @@ def standard_body(entry: dict[str, Any]) -> dict[str, Any]:
         "$id": entry["$id"],
         "meta:altId": entry["meta:altId"],
         "meta:resourceType": RESOURCE_TYPE[entry["kind"]],
-        "version": GLOBAL_VERSION,
+        "version": GLOBAL_LIB_VERSION,
         "title": entry["title"],
         "type": "object",
         "description": entry["description"],
@@ -113,5 +113,5 @@ def standard_body(entry: dict[str, Any]) -> dict[str, Any]:
     if "meta:status" in entry:
         body["meta:status"] = entry["meta:status"]
     etag = hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()
-    body["meta:registryMetadata"] = {"eTag": etag, "meta:globalLibVersion": GLOBAL_VERSION}
+    body["meta:registryMetadata"] = {"eTag": etag, "meta:globalLibVersion": GLOBAL_LIB_VERSION}
     return body

@@ -59,7 +59,8 @@ def _list_response(items: list[dict[str, Any]], render_item: Callable[[dict[str,
     href = listing.next_link(flask.request.base_url, args, args.getlist, page)
     links: dict[str, Any] = {"next": {"href": href} if href else None}
     if global_link:
-        links[f"global_{global_link}"] = {"href": f"{flask.request.host_url.rstrip('/')}{BASE_PATH}/global/{global_link}"}
+        root = flask.request.host_url.rstrip("/")
+        links[f"global_{global_link}"] = {"href": f"{root}{BASE_PATH}/global/{global_link}"}
     return _json({
         "results": [render_item(item) for item in page.results],
         "_page": {"orderby": page.orderby, "next": page.next_start, "count": len(page.results)},

@@ -16,8 +16,8 @@ CATALOGUE_FILE = "xdm_catalog.json"
 # Catalogue kind -> the Registry's resource family (``meta:resourceType``) and global listing path.
 RESOURCE_TYPE = {"class": "classes", "fieldgroup": "mixins", "datatype": "datatypes", "behavior": "behaviors"}
 KIND_BY_RESOURCE_TYPE = {v: k for k, v in RESOURCE_TYPE.items()}
-# Version the global container reports for its resources (AEP's global library moves on its own).
-GLOBAL_VERSION = "1.0"
+# Version of the standard library: the global resources' ``version`` and every ``meta:globalLibVersion``.
+GLOBAL_LIB_VERSION = "1.0"
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ def test_explicit_port_and_custom_identity() -> None:
         (["--sandboxes", "Prod"], "lowercase"),
         (["--port", "70000"], "port"),
         (["--port", "http"], "port"),
+        (["--threads", "0"], "at least 1"),
     ],
 )
 def test_bad_options_are_refused(args: list[str], complaint: str) -> None:

@@ -288,11 +288,13 @@ def test_list_and_delete_faults(emu: EmulatorHandle) -> None:
     assert emu.faults() == []
 
 
-def test_faults_never_hit_the_hooks(emu: EmulatorHandle) -> None:
+def test_faults_hit_only_aep_and_ims_paths(emu: EmulatorHandle) -> None:
     emu.inject_fault(action="status", status=500)
     emu.inject_fault(action="reset")
-    assert emu.stats()["total"] == 0
+    assert emu.stats()["total"] == 0  # the hooks themselves still answer
     assert len(emu.faults()) == 2
+    assert requests.get(emu.url("/not-a-platform-path"), timeout=10).status_code == 404
+    assert all(f["fired"] == 0 for f in emu.faults())
 
 
 # --- reset, objects, tokens ---------------------------------------------------------------------

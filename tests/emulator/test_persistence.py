@@ -1,8 +1,8 @@
 """``--data DIR``: every acknowledged write survives ``kill -9`` and clean restarts.
 
-The CLI runs as a child process (``spawn_emulator``) so it can really be killed. Writes are real AEP
-write paths (IMS token issuance; Catalog datasets once a schema can be created), sent in a burst from
-a thread pool; the process is killed while the burst is still running.
+The CLI runs as a child process (``spawn_emulator``) so it can really be killed. Writes are real
+write paths (IMS token issuance, Catalog dataset creation), sent in a burst from a thread pool; the
+process is killed while the burst is still running, then restarted on the same directory.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ WRITERS = 8
 WRITES_PER_WRITER = 250  # the burst is far from done when the kill comes
 KILL_AFTER_ACKS = 120
 DB_FILE = "aep-emulator.sqlite3"
+CATALOG = "/data/foundation/catalog"
 
 
 def token_form() -> dict[str, str]:
@@ -79,6 +80,56 @@ def issue_token(base_url: str) -> Callable[[requests.Session], str]:
     return write
 
 
+def verify_tokens(base_url: str, acknowledged: list[str]) -> None:
+    stored = {o["id"]: o["object"] for o in dump(base_url, "ims.tokens")}
+    missing = set(acknowledged) - set(stored)
+    assert not missing, f"{len(missing)} acknowledged tokens lost"
+    now = time.time()
+    for token, record in stored.items():
+        assert record == {"token": token, "expiresAt": record["expiresAt"]}
+        assert record["expiresAt"] > now
+    for token in acknowledged[:: max(1, len(acknowledged) // 10)]:
+        answer = requests.get(f"{base_url}{CATALOG}/dataSets", headers=aep_headers(CONFIG, token), timeout=10)
+        assert answer.status_code != 401, answer.text  # the gateway still knows the token
+
+
+def create_datasets(base_url: str) -> Callable[[requests.Session], str]:
+    headers = aep_headers(CONFIG, fetch_token(base_url, CONFIG))
+    schema = requests.post(
+        f"{base_url}/data/foundation/schemaregistry/tenant/schemas",
+        json={
+            "type": "object",
+            "title": "Persistence burst",
+            "description": "Schema of the datasets written during the kill test",
+            "allOf": [{"$ref": "https://ns.adobe.com/xdm/context/profile"}],
+        },
+        headers={**headers, "Accept": "application/vnd.adobe.xed+json"},
+        timeout=10,
+    )
+    assert schema.status_code == 201, schema.text
+    schema_ref = {"id": schema.json()["$id"], "contentType": "application/vnd.adobe.xed-full+json;version=1"}
+
+    def write(session: requests.Session) -> str:
+        body = {"name": f"burst {time.monotonic_ns()}", "schemaRef": schema_ref}
+        answer = session.post(f"{base_url}{CATALOG}/dataSets", json=body, headers=headers, timeout=10)
+        answer.raise_for_status()
+        return answer.json()[0].rsplit("/", 1)[-1]
+
+    return write
+
+
+def verify_datasets(base_url: str, acknowledged: list[str]) -> None:
+    headers = aep_headers(CONFIG, fetch_token(base_url, CONFIG))
+    with requests.Session() as session:
+        for dataset_id in acknowledged:
+            answer = session.get(f"{base_url}{CATALOG}/dataSets/{dataset_id}", headers=headers, timeout=10)
+            assert answer.status_code == 200, f"acknowledged dataset {dataset_id} lost: {answer.text}"
+            dataset = answer.json()[dataset_id]
+            assert dataset["name"].startswith("burst ")
+            assert dataset["schemaRef"]["id"].startswith("https://ns.adobe.com/")
+            assert dataset["version"] and dataset["created"]
+
+
 def assert_database_is_sound(data_dir: Path) -> None:
     """SQLite's own check, and every stored body is complete JSON."""
     with sqlite3.connect(data_dir / DB_FILE) as db:
@@ -87,9 +138,22 @@ def assert_database_is_sound(data_dir: Path) -> None:
             assert isinstance(json.loads(body), dict)
 
 
-def test_acknowledged_tokens_survive_kill_9(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class WritePath:
+    prepare: Callable[[str], Callable[[requests.Session], str]]  # base URL -> one write, returning the new id
+    verify: Callable[[str, list[str]], None]  # after the restart: every acknowledged id is there, whole
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(WritePath(issue_token, verify_tokens), id="ims-tokens"),
+        pytest.param(WritePath(create_datasets, verify_datasets), id="catalog-datasets"),
+    ],
+)
+def test_acknowledged_writes_survive_kill_9(tmp_path: Path, path: WritePath) -> None:
     with spawn_emulator("--data", str(tmp_path)) as first:
-        burst = Burst(issue_token(first.base_url))
+        burst = Burst(path.prepare(first.base_url))
         burst.run_and_kill(first)
     assert len(burst.acknowledged) >= KILL_AFTER_ACKS
     assert burst.failures, "the kill must land mid-burst"
@@ -97,18 +161,7 @@ def test_acknowledged_tokens_survive_kill_9(tmp_path: Path) -> None:
 
     assert_database_is_sound(tmp_path)
     with spawn_emulator("--data", str(tmp_path)) as second:
-        stored = {o["id"]: o["object"] for o in dump(second.base_url, "ims.tokens")}
-        missing = set(burst.acknowledged) - set(stored)
-        assert not missing, f"{len(missing)} acknowledged tokens lost"
-        now = time.time()
-        for token, record in stored.items():
-            assert record == {"token": token, "expiresAt": record["expiresAt"]}
-            assert record["expiresAt"] > now
-        for token in burst.acknowledged[:: max(1, len(burst.acknowledged) // 10)]:
-            answer = requests.get(
-                f"{second.base_url}/data/foundation/catalog/dataSets", headers=aep_headers(CONFIG, token), timeout=10
-            )
-            assert answer.status_code != 401, answer.text  # the gateway still knows the token
+        path.verify(second.base_url, burst.acknowledged)
 
 
 def test_clean_restart_keeps_objects_and_tokens(tmp_path: Path) -> None:
@@ -119,7 +172,7 @@ def test_clean_restart_keeps_objects_and_tokens(tmp_path: Path) -> None:
     with spawn_emulator("--data", str(tmp_path)) as second:
         assert dump(second.base_url, "ims.tokens") == before
         answer = requests.get(
-            f"{second.base_url}/data/foundation/catalog/dataSets", headers=aep_headers(CONFIG, token), timeout=10
+            f"{second.base_url}{CATALOG}/dataSets", headers=aep_headers(CONFIG, token), timeout=10
         )
         assert answer.status_code != 401
         assert second.terminate() == 0

@@ -75,3 +75,82 @@ def fresh_tokens() -> Iterator[None]:
     TOKENS.clear()
     yield
     TOKENS.clear()
+
+
+# --- driving providers the way the engine does ------------------------------------------------------
+
+PROFILE_CLASS = "https://ns.adobe.com/xdm/context/profile"
+PERSON_DETAILS = "https://ns.adobe.com/xdm/context/profile-person-details"
+
+
+def input_names(provider: AEPProvider[Any]) -> set[str]:
+    return set(provider.args_model.model_fields)
+
+
+def program_inputs(provider: AEPProvider[Any], outputs: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """What a program would send again: the input part of ``outputs`` (no nulls), with changes."""
+    news = {k: v for k, v in outputs.items() if k in input_names(provider) and v is not None}
+    news.update(changes)
+    return {k: v for k, v in news.items() if v is not None}
+
+
+def checked(provider: AEPProvider[Any], news: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``check`` as the engine calls it before create/update; fails the test on any failure."""
+    result = provider.check(olds or {}, news)
+    assert not result.failures, [(f.property, f.reason) for f in result.failures]
+    return result.inputs
+
+
+def create(provider: AEPProvider[Any], **inputs: Any) -> tuple[str, dict[str, Any]]:
+    result = provider.create(checked(provider, inputs))
+    return result.id, result.outs
+
+
+def update(provider: AEPProvider[Any], object_id: str, outputs: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """check -> diff -> update with the program's inputs changed; returns the new outputs."""
+    news = checked(provider, program_inputs(provider, outputs, **changes), program_inputs(provider, outputs))
+    diff = provider.diff(object_id, outputs, news)
+    assert diff.changes and not diff.replaces, diff.__dict__
+    return provider.update(object_id, outputs, news).outs
+
+
+def refreshed(provider: AEPProvider[Any], object_id: str, outputs: dict[str, Any]) -> tuple[dict, dict]:
+    """``read`` as ``pulumi refresh`` calls it: (new outputs, new inputs)."""
+    result = provider.read(object_id, outputs)
+    assert result.id == object_id
+    return result.outs, result.inputs
+
+
+@pytest.fixture
+def field_group(configured: Callable[..., Any]) -> tuple[str, dict[str, Any]]:
+    """A custom field group with a ``loyaltyId`` under the tenant namespace."""
+    from aep_provider.field_group import FieldGroupProvider
+
+    return create(
+        configured(FieldGroupProvider),
+        title="Loyalty details",
+        intended_classes=[PROFILE_CLASS],
+        fields={"loyaltyId": {"type": "string", "title": "Loyalty id"}, "points": {"type": "long"}},
+    )
+
+
+@pytest.fixture
+def profile_schema(configured: Callable[..., Any], field_group: tuple[str, dict]) -> tuple[str, dict[str, Any]]:
+    """A Profile-enabled schema whose primary identity is ``_emulator.loyaltyId``."""
+    from aep_provider.schema import SchemaProvider
+
+    return create(
+        configured(SchemaProvider),
+        title="Loyalty members",
+        class_id=PROFILE_CLASS,
+        field_groups=[field_group[0], PERSON_DETAILS],
+        primary_identity={"field_path": "_emulator.loyaltyId", "namespace": "Email"},
+        profile_enabled=True,
+    )
+
+
+@pytest.fixture
+def plain_schema(configured: Callable[..., Any]) -> tuple[str, dict[str, Any]]:
+    from aep_provider.schema import SchemaProvider
+
+    return create(configured(SchemaProvider), title="Plain profile schema", class_id=PROFILE_CLASS)

@@ -1,0 +1,210 @@
+"""Flow Service conventions shared by BaseConnection, SourceConnection, TargetConnection and Dataflow.
+
+Paths under ``/data/foundation/flowservice``, the ``{"items": [obj]}`` envelope of a GET, paging by
+``_links.next``, creates that are never duplicated, and the PATCH rules (aep-api.md §5.8): a JSON Patch
+array sent with ``If-Match`` = the object's current etag. The etag changes on every write, so a PATCH
+always starts from a fresh GET; a 412 (someone wrote in between) re-reads and retries once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .base import cached_get
+from .client import FLOW_SERVICE, AEPClient, ApiResponse
+from .errors import AEPApiError, AEPProviderError
+
+CONNECTIONS = "connections"
+SOURCE_CONNECTIONS = "sourceConnections"
+TARGET_CONNECTIONS = "targetConnections"
+FLOWS = "flows"
+CONNECTION_SPECS = "connectionSpecs"
+FLOW_SPECS = "flowSpecs"
+
+SPEC_VERSION = "1.0"
+# Answers meaning "flows still use this object" (base connection used by flows; active flows hold the id).
+IN_USE_CODES = frozenset({"FLOW-1418-400", "FLOW-1447-400"})
+VERSION_MISMATCH = 412
+# A lost create answer is settled by looking for an object of that name created this recently.
+_FIND_WINDOW_MS = 10 * 60 * 1000
+_MAX_PAGES = 50
+_ABSENT: Any = object()
+
+Operations = list[dict[str, Any]]
+
+
+def path(resource: str, object_id: str | None = None) -> str:
+    return f"{FLOW_SERVICE}/{resource}" if object_id is None else f"{FLOW_SERVICE}/{resource}/{object_id}"
+
+
+def spec_ref(spec_id: str) -> dict[str, str]:
+    return {"id": spec_id, "version": SPEC_VERSION}
+
+
+def first_item(body: Any) -> dict[str, Any] | None:
+    """The object of a GET-by-id answer (``{"items": [obj]}``), or None."""
+    items = body.get("items") if isinstance(body, Mapping) else None
+    return dict(items[0]) if isinstance(items, list) and items and isinstance(items[0], Mapping) else None
+
+
+def get_object(client: AEPClient, resource: str, object_id: str, sandbox: str) -> dict[str, Any] | None:
+    """The object as AEP shows it, or None when it does not exist (404)."""
+    return first_item(client.get(path(resource, object_id), sandbox=sandbox))
+
+
+def list_objects(
+    client: AEPClient, resource: str, sandbox: str, params: Mapping[str, str] | None = None, cache: bool = False
+) -> list[dict[str, Any]]:
+    """Every object a listing returns, following ``_links.next`` (``?continuationToken=...``).
+
+    ``cache`` keeps the pages for the life of the process (for the spec catalogues, which never change).
+    """
+    found: list[dict[str, Any]] = []
+    query: Mapping[str, str] | None = params
+    for _ in range(_MAX_PAGES):
+        body = cached_get(client, path(resource), sandbox=sandbox, params=query, cache=cache) or {}
+        found += [dict(item) for item in body.get("items") or [] if isinstance(item, Mapping)]
+        next_href = ((body.get("_links") or {}).get("next") or {}).get("href")
+        if not next_href:
+            return found
+        query = dict(parse_qsl(urlsplit(next_href).query))
+    return found
+
+
+def created_id(answer: ApiResponse) -> str:
+    """The id of a create answer (``201 {"id", "etag"}``)."""
+    body = answer.body
+    if isinstance(body, Mapping) and isinstance(body.get("id"), str) and body["id"]:
+        return body["id"]
+    raise AEPProviderError(f"unexpected answer to a Flow Service create: {body!r}")
+
+
+def create_object(
+    client: AEPClient,
+    resource: str,
+    body: dict[str, Any],
+    sandbox: str,
+    same_object: Callable[[Mapping[str, Any]], bool],
+) -> str:
+    """POST a new object without ever creating it twice.
+
+    After an ambiguous failure the newest object with the same name, created since this create began
+    and for which ``same_object`` holds, is taken as the one this create made.
+    """
+    started_ms = int(time.time() * 1000)
+
+    def find_existing() -> str | None:
+        listing = list_objects(client, resource, sandbox, {"property": f'name=="{body.get("name")}"'})
+        candidates = [
+            (obj.get("createdAt") or 0, str(obj["id"]))
+            for obj in listing
+            if obj.get("name") == body.get("name")
+            and (obj.get("createdAt") or 0) >= started_ms - _FIND_WINDOW_MS
+            and same_object(obj)
+        ]
+        return max(candidates)[1] if candidates else None
+
+    return client.create(path(resource), body, find_existing, sandbox=sandbox, id_of=created_id)
+
+
+def pointer_value(document: Mapping[str, Any], pointer: str) -> Any:
+    """The value at a JSON pointer (``/scheduleParams/interval``), or ``_ABSENT``."""
+    node: Any = document
+    for part in pointer.lstrip("/").split("/"):
+        if not isinstance(node, Mapping) or part not in node:
+            return _ABSENT
+        node = node[part]
+    return node
+
+
+def converge(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> Operations:
+    """JSON Patch taking ``current`` to the ``wanted`` values (pointer -> value; None removes it)."""
+    operations: Operations = []
+    for pointer, value in wanted.items():
+        present = pointer_value(current, pointer)
+        if value is None:
+            if present is not _ABSENT and present is not None:
+                operations.append({"op": "remove", "path": pointer})
+        elif present is _ABSENT or present is None:
+            operations.append({"op": "add", "path": pointer, "value": value})
+        elif present != value:
+            operations.append({"op": "replace", "path": pointer, "value": value})
+    return operations
+
+
+def patch_object(
+    client: AEPClient,
+    resource: str,
+    object_id: str,
+    sandbox: str,
+    operations_for: Callable[[dict[str, Any]], Operations],
+) -> dict[str, Any] | None:
+    """PATCH the object to what ``operations_for(current object)`` says, with ``If-Match``.
+
+    Returns the object as read before the PATCH (None when nothing had to change). A 412 means the
+    object changed since it was read: it is read again and the PATCH is retried once. After an
+    ambiguous failure the write counts as applied when the etag has moved (``If-Match`` let only one
+    write through on the etag it was sent with).
+    """
+    for attempt in (1, 2):
+        current = get_object(client, resource, object_id, sandbox)
+        if current is None:
+            raise AEPProviderError(f"Flow Service {resource} {object_id} no longer exists in sandbox {sandbox!r}")
+        operations = operations_for(current)
+        if not operations:
+            return None
+        etag = current.get("etag")
+
+        def etag_moved(etag: Any = etag) -> bool:
+            latest = get_object(client, resource, object_id, sandbox)
+            return latest is not None and latest.get("etag") != etag
+
+        try:
+            client.write(
+                "PATCH", path(resource, object_id), operations,
+                sandbox=sandbox, if_match=etag, is_applied=etag_moved,
+            )  # fmt: skip
+            return current
+        except AEPApiError as exc:
+            if exc.status != VERSION_MISMATCH or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def schema_id_of(data: Mapping[str, Any] | None) -> str | None:
+    """``data.schema.id`` of a source/target connection (reads may name it ``schemaId``)."""
+    schema = (data or {}).get("schema")
+    if not isinstance(schema, Mapping):
+        return None
+    found = schema.get("id") or schema.get("schemaId")
+    return str(found) if found else None
+
+
+def spec_id_of(obj: Mapping[str, Any], key: str = "connectionSpec") -> str | None:
+    ref = obj.get(key)
+    return str(ref["id"]) if isinstance(ref, Mapping) and ref.get("id") else None
+
+
+def _schema_key(ref: str) -> tuple[str, str] | None:
+    """(tenant, hex) of a tenant schema reference in either form: ``$id`` or ``meta:altId``."""
+    text = ref.strip()
+    if text.startswith("https://ns.adobe.com/"):
+        parts = text.removeprefix("https://ns.adobe.com/").split("/")
+        return (parts[0], parts[2]) if len(parts) == 3 and parts[1] == "schemas" else None
+    if text.startswith("_"):
+        parts = text[1:].split(".")
+        return (parts[0], parts[2]) if len(parts) == 3 and parts[1] == "schemas" else None
+    return None
+
+
+def same_schema(first: str | None, second: str | None) -> bool:
+    """Whether two references name the same schema (``https://ns.adobe.com/t/schemas/x`` = ``_t.schemas.x``)."""
+    if not first or not second:
+        return False
+    if first == second:
+        return True
+    key = _schema_key(first)
+    return key is not None and key == _schema_key(second)

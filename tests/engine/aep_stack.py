@@ -1,0 +1,313 @@
+"""The pieces every AEP engine scenario is written with: a stack driven through the real CLI, and the
+platform (the emulator) seen through AEP's own API.
+
+- :class:`AEPStack`: one stack of the ``declared`` program (``programs/declared``), pointed at an
+  emulator. ``declare(resources)`` sets the stack config that program builds from, so a change is a
+  ``config set`` plus ``up()``, never a file edit. ``preview_steps()`` reads ``preview --json``.
+- :class:`PlatformAPI`: GET/PATCH/POST/DELETE on the emulator as a user would with curl (for
+  out-of-band changes and for verifying what the engine did), plus its call statistics, so a test can
+  prove a preview wrote nothing.
+- ``ref("schema.schema_id")``: an input that is another declared resource's output.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from aep_emulator.testing import EmulatorHandle
+from devtools.pulumi_cli import PulumiCLI, PulumiCLIError
+
+CATALOG = "/data/foundation/catalog"
+SCHEMA_REGISTRY = "/data/foundation/schemaregistry"
+FLOW_SERVICE = "/data/foundation/flowservice"
+DATA_PREP = "/data/foundation/conversion"
+XED_JSON = "application/vnd.adobe.xed+json"
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+IMS_ROUTE_PREFIX = "/ims/"  # getting a token is authentication, not a write to the platform
+TOKEN_KIND = "ims.tokens"  # emulator objects that belong to IMS, not to any stack
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+AEP_TYPE_PREFIX = "pulumi-python:dynamic/aep:"
+REPLACE_OPS = frozenset({"replace", "create-replacement", "delete-replaced"})
+
+
+def ref(output: str) -> dict[str, str]:
+    """An input that is the output ``"<resource name>.<output>"`` of an earlier declared resource."""
+    return {"__ref__": output}
+
+
+def declared(name: str, type_: str, inputs: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+    """One entry of the ``declared`` program: ``extra`` may hold ``options`` and ``exports``."""
+    return {"name": name, "type": type_, "inputs": dict(inputs), **extra}
+
+
+# --- preview --json ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of ``pulumi preview --json`` for an AEP resource."""
+
+    op: str
+    type: str
+    name: str
+    diff_reasons: tuple[str, ...]
+    replace_reasons: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, step: Mapping[str, Any]) -> "Step":
+        urn = str(step["urn"])
+        return cls(
+            op=str(step["op"]),
+            type=urn.split("::")[-2],
+            name=urn.split("::")[-1],
+            diff_reasons=tuple(step.get("diffReasons") or ()),
+            replace_reasons=tuple(step.get("replaceReasons") or ()),
+        )
+
+
+def ops_by_resource(steps: list[Step]) -> dict[str, set[str]]:
+    """``{"members": {"update"}, ...}`` for the resources that have steps other than ``same``."""
+    found: dict[str, set[str]] = {}
+    for step in steps:
+        if step.op != "same":
+            found.setdefault(step.name, set()).add(step.op)
+    return found
+
+
+# --- the stack ----------------------------------------------------------------------------------
+
+
+def aep_config(emulator: EmulatorHandle, sandbox: str | None = None) -> dict[str, str]:
+    """The provider's stack config for this emulator (``aep:clientSecret`` is set separately, as a secret)."""
+    config = {
+        "aep:endpoint": emulator.base_url,
+        "aep:imsEndpoint": emulator.base_url,
+        "aep:clientId": emulator.config.client_id,
+        "aep:orgId": emulator.config.org_id,
+    }
+    if sandbox is not None:
+        config["aep:sandbox"] = sandbox
+    return config
+
+
+@dataclass
+class AEPStack:
+    """A stack of the ``declared`` program against one emulator, driven through the real CLI."""
+
+    cli: PulumiCLI
+    emulator: EmulatorHandle
+    backend_dir: Path
+    sandbox: str = "prod"
+    declaration: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def api(self) -> "PlatformAPI":
+        return PlatformAPI(self.emulator, self.sandbox)
+
+    def init(self) -> "AEPStack":
+        """``stack init`` plus the provider's config: endpoint, demo credentials (secret), sandbox."""
+        self.cli.stack_init()
+        for key, value in aep_config(self.emulator, self.sandbox).items():
+            self.cli.config_set(key, value)
+        self.cli.config_set("aep:clientSecret", self.emulator.config.client_secret, secret=True)
+        return self
+
+    def declare(self, resources: list[dict[str, Any]]) -> None:
+        self.declaration = resources
+        self.cli.config_set("resources", json.dumps(resources))
+
+    # --- CLI operations ----------------------------------------------------------------------
+
+    def up(self) -> dict[str, Any]:
+        """``pulumi up``; the stack outputs after it."""
+        self.cli.up()
+        return self.outputs()
+
+    def deploy(self, resources: list[dict[str, Any]]) -> dict[str, Any]:
+        self.declare(resources)
+        return self.up()
+
+    def preview_steps(self, refresh: bool = False) -> list[Step]:
+        """The AEP resource steps of ``pulumi preview --json`` (fails the test when the preview fails)."""
+        digest = json.loads(self.cli.preview(json=True, refresh=refresh).stdout)
+        return [Step.from_json(s) for s in digest.get("steps") or [] if AEP_TYPE_PREFIX in s["urn"]]
+
+    def preview_failure(self) -> str:
+        """Run a preview that must fail; its whole output (where the engine names the bad input)."""
+        result = self.cli.run("preview", check=False)
+        if result.returncode == 0:
+            raise AssertionError(f"preview passed but was expected to fail:\n{result.stdout}")
+        return result.stdout + result.stderr
+
+    def up_failure(self) -> str:
+        try:
+            self.cli.up()
+        except PulumiCLIError as failure:
+            return failure.result.stdout + failure.result.stderr
+        raise AssertionError("up passed but was expected to fail")
+
+    def expect_no_changes(self) -> None:
+        """Both checks of a converged stack: an empty preview and a refresh that finds no drift."""
+        self.cli.preview(expect_no_changes=True)
+        self.cli.refresh(expect_no_changes=True)
+
+    def refresh(self) -> None:
+        self.cli.refresh()
+
+    def destroy(self) -> None:
+        self.cli.destroy()
+
+    # --- state --------------------------------------------------------------------------------
+
+    def outputs(self) -> dict[str, Any]:
+        return self.cli.stack_output()
+
+    def output(self, name: str) -> Any:
+        return self.outputs()[name]
+
+    def exported(self) -> dict[str, Any]:
+        return self.cli.stack_export()
+
+    def state_resources(self) -> dict[str, dict[str, Any]]:
+        """The AEP resources in state by resource name."""
+        resources = self.exported()["deployment"].get("resources") or []
+        return {
+            r["urn"].split("::")[-1]: r for r in resources if str(r["type"]).startswith(AEP_TYPE_PREFIX)
+        }
+
+    def ids(self) -> dict[str, str]:
+        return {name: resource["id"] for name, resource in self.state_resources().items()}
+
+    def state_file(self) -> Path:
+        project = self.cli.project_dir.joinpath("Pulumi.yaml").read_text().split("\n", 1)[0].split(":", 1)[1]
+        return self.backend_dir / ".pulumi" / "stacks" / project.strip() / f"{self.cli.stack}.json"
+
+
+# --- the platform, as a user reaches it -----------------------------------------------------------
+
+
+@dataclass
+class PlatformAPI:
+    """AEP's REST API on the emulator, as a user would call it, plus the emulator's test hooks."""
+
+    emulator: EmulatorHandle
+    sandbox: str = "prod"
+
+    def call(
+        self, method: str, path: str, body: Any = None, headers: Mapping[str, str] | None = None, **params: Any
+    ) -> requests.Response:
+        return requests.request(
+            method,
+            self.emulator.url(path),
+            headers={**self.emulator.headers(self.sandbox), **(headers or {})},
+            json=body,
+            params=params or None,
+            timeout=30,
+        )
+
+    def ok(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
+        answer = self.call(method, path, body, **kwargs)
+        assert answer.ok, f"{method} {path} -> {answer.status_code}: {answer.text}"
+        return answer.json() if answer.content else None
+
+    # --- reading objects (None when the platform answers 404) ---------------------------------
+
+    def _found(self, path: str, **kwargs: Any) -> Any:
+        answer = self.call("GET", path, **kwargs)
+        if answer.status_code == 404:
+            return None
+        assert answer.ok, f"GET {path} -> {answer.status_code}: {answer.text}"
+        return answer.json()
+
+    def dataset(self, dataset_id: str) -> dict[str, Any] | None:
+        found = self._found(f"{CATALOG}/dataSets/{dataset_id}")
+        return found.get(dataset_id) if found else None
+
+    def registry_object(self, collection: str, object_id: str) -> dict[str, Any] | None:
+        from urllib.parse import quote
+
+        return self._found(
+            f"{SCHEMA_REGISTRY}/tenant/{collection}/{quote(object_id, safe='')}", headers={"Accept": XED_JSON}
+        )
+
+    def flow_object(self, collection: str, object_id: str) -> dict[str, Any] | None:
+        """A Flow Service object (``flows``, ``connections``, ``sourceConnections``, ``targetConnections``)."""
+        found = self._found(f"{FLOW_SERVICE}/{collection}/{object_id}")
+        return found["items"][0] if found else None
+
+    def mapping_set(self, mapping_set_id: str, version: int | None = None) -> dict[str, Any] | None:
+        path = f"{DATA_PREP}/mappingSets/{mapping_set_id}"
+        return self._found(path + (f"/versions/{version}" if version is not None else ""))
+
+    # --- the emulator's view --------------------------------------------------------------------
+
+    def objects(self) -> list[dict[str, Any]]:
+        """Every platform object the emulator holds (IMS tokens aside)."""
+        return [o for o in self.emulator.objects() if o["kind"] != TOKEN_KIND]
+
+    def object_ids(self) -> set[str]:
+        return {str(o["id"]) for o in self.objects()}
+
+    def writes(self) -> list[dict[str, Any]]:
+        """Recorded calls that could have changed a platform object (token requests aside)."""
+        return [
+            row
+            for row in self.emulator.stats()["calls"]
+            if row["method"] in WRITE_METHODS and not row["route"].startswith(IMS_ROUTE_PREFIX)
+        ]
+
+    @contextmanager
+    def counting(self) -> Iterator["CallCounter"]:
+        """Count the calls made inside the block (statistics are cleared first)."""
+        self.emulator.clear_stats()
+        counter = CallCounter()
+        yield counter
+        counter.rows = self.emulator.stats()["calls"]
+
+    @contextmanager
+    def no_writes(self) -> Iterator[None]:
+        """Fail if anything inside the block wrote to the platform."""
+        self.emulator.clear_stats()
+        yield
+        writes = self.writes()
+        assert not writes, f"expected no API write, got {writes}"
+
+
+@dataclass
+class CallCounter:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def count(self, method: str | None = None, route: str | None = None) -> int:
+        return sum(
+            row["count"]
+            for row in self.rows
+            if (method is None or row["method"] == method) and (route is None or route in row["route"])
+        )
+
+    def by_method(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for row in self.rows:
+            if not row["route"].startswith(IMS_ROUTE_PREFIX):
+                totals[row["method"]] = totals.get(row["method"], 0) + row["count"]
+        return totals
+
+
+# --- the __provider pickle ----------------------------------------------------------------------
+
+
+def provider_pickle(resource: Mapping[str, Any]) -> bytes:
+    """The decoded ``__provider`` of a resource in exported state (inputs and outputs must agree)."""
+    encoded = resource["outputs"]["__provider"]
+    assert resource["inputs"]["__provider"] == encoded
+    assert isinstance(encoded, str), f"__provider is not a plain string (secret?): {encoded!r}"
+    return base64.b64decode(encoded)
