@@ -5,12 +5,16 @@ Configure the provider with stack config (``aep:clientId``, ``aep:clientSecret``
 ``AEP_*`` environment variables, then declare resources::
 
     from aep_provider import Dataset, FieldGroup, Schema
+    from aep_provider import BaseConnection, SourceConnection, TargetConnection, MappingSet, Dataflow, specs
 
 Importing this package has no side effects (the provider process imports it to unpickle providers).
 """
 
+from . import specs
 from .base import AEPArgs, AEPProvider, AEPResource
 from .client import AEPClient
+from .connection import BaseConnection, BaseConnectionArgs
+from .dataflow import Dataflow, DataflowArgs, Schedule
 from .dataset import Dataset, DatasetArgs
 from .errors import (
     AdoptionMismatchError,
@@ -22,8 +26,18 @@ from .errors import (
 )
 from .field_group import FieldGroup, FieldGroupArgs, FieldSpec
 from .identity_descriptor import Identity, IdentityDescriptor, IdentityDescriptorArgs
+from .mapping_set import FieldMapping, MappingSet, MappingSetArgs
 from .schema import Schema, SchemaArgs
 from .settings import Settings
+from .source_connection import SourceConnection, SourceConnectionArgs
+from .specs import (
+    SpecLookupError,
+    connection_spec_by_name,
+    flow_spec_by_name,
+    flow_spec_for,
+    stack_settings,
+)
+from .target_connection import TargetConnection, TargetConnectionArgs
 
 __all__ = [
     "AEPApiError",
@@ -47,4 +61,23 @@ __all__ = [
     "SchemaArgs",
     "Settings",
     "UnsupportedChangeError",
+    # flow side: connections, mapping sets, dataflows and spec look-ups
+    "BaseConnection",
+    "BaseConnectionArgs",
+    "Dataflow",
+    "DataflowArgs",
+    "Schedule",
+    "FieldMapping",
+    "MappingSet",
+    "MappingSetArgs",
+    "SourceConnection",
+    "SourceConnectionArgs",
+    "SpecLookupError",
+    "TargetConnection",
+    "TargetConnectionArgs",
+    "connection_spec_by_name",
+    "flow_spec_by_name",
+    "flow_spec_for",
+    "specs",
+    "stack_settings",
 ]

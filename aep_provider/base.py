@@ -156,9 +156,11 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
     replace_on: ClassVar[frozenset[str]] = frozenset()
     secret_inputs: ClassVar[frozenset[str]] = frozenset()
     server_outputs: ClassVar[tuple[str, ...]] = ()
+    # The server output that always equals the resource id (e.g. ``dataset_id``); see AEPResource.
+    id_output: ClassVar[str | None] = None
     in_use_codes: ClassVar[frozenset[str]] = frozenset()
     delete_before_replace: ClassVar[bool | None] = None
-    delete_timeout_seconds: ClassVar[float] = 120.0
+    delete_timeout_seconds: ClassVar[float] = 60.0
     read_after_write_seconds: ClassVar[float] = 10.0
 
     # Safe because __getstate__ pickles nothing: no credential can reach the state file.
@@ -336,8 +338,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
             return ReadResult(None, {})  # gone: refresh drops it from state
         current = current.model_copy(update=self._readable_inputs(obj, current))  # type: ignore[arg-type]
         outputs = self._outputs(current, sandbox, obj)  # type: ignore[arg-type]
-        inputs = {name: outputs[name] for name in self.args_model.model_fields if outputs.get(name) is not None}
-        return ReadResult(id_, outputs, inputs=inputs)
+        return ReadResult(id_, outputs, inputs=self._declared_inputs(outputs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         known, _, _ = self._validate_fields(user_inputs(olds))
@@ -361,7 +362,13 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
                     return  # already gone: deletes are idempotent
                 attempt += 1
                 pause = backoff_pause(attempt)
-                if not self.is_in_use(exc) or time.monotonic() + pause > deadline:
+                if not self.is_in_use(exc):
+                    raise
+                if time.monotonic() + pause > deadline:
+                    exc.args = (
+                        f"{exc}\nStill in use after waiting {self.delete_timeout_seconds:.0f}s: delete or "
+                        "detach what uses it (or retain this resource too), then run the command again.",
+                    )
                     raise
                 time.sleep(pause)
 
@@ -470,12 +477,25 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         """One input in canonical JSON form, so equal meanings compare equal."""
         adapter = _field_adapter(self.args_model, name)
         if value is None:
-            default = self.args_model.model_fields[name].get_default(call_default_factory=True)
-            return adapter.dump_python(default, mode="json")
+            info = self.args_model.model_fields[name]
+            if info.is_required():
+                return None
+            return adapter.dump_python(info.get_default(call_default_factory=True), mode="json")
         try:
             return adapter.dump_python(adapter.validate_python(value), mode="json")
         except ValidationError:
             return value  # e.g. state written by an older release: compare as stored
+
+    def _declared_inputs(self, outputs: Mapping[str, Any]) -> dict[str, Any]:
+        """Inputs as a program would declare them: defaults left out, so previews show no noise."""
+        inputs = {}
+        for name in self.args_model.model_fields:
+            value = outputs.get(name)
+            if name == "sandbox" and value == self.default_sandbox:
+                continue
+            if value is not None and self._normal(name, value) != self._normal(name, None):
+                inputs[name] = value
+        return inputs
 
     def _readable_inputs(self, obj: dict[str, Any], current: ArgsT) -> dict[str, Any]:
         unreadable = self.secret_inputs | set(COMMON_INPUTS)
@@ -551,6 +571,11 @@ class AEPResource(pulumi.dynamic.Resource):
         for name in provider.server_outputs:
             props.setdefault(name, None)  # declared so it becomes an attribute (e.g. dataset.dataset_id)
         super().__init__(provider, resource_name, props, opts)
+        if provider.id_output:
+            # Dynamic providers cannot preview, so during an in-place update every output but the id
+            # is unknown in `pulumi preview`; dependents wired to an unknown id output (a dataset's
+            # schema_id) would show a replacement that `up` never makes. The id stays known.
+            setattr(self, provider.id_output, self.id)
 
     @classmethod
     def _props(cls, provider: AEPProvider[Any], args: AEPArgs | None, inputs: dict[str, Any]) -> dict[str, Any]:

@@ -89,6 +89,7 @@ class BaseConnectionProvider(AEPProvider[BaseConnectionArgs]):
     replace_on = frozenset({*SPEC_FIELDS, "auth_spec_name"})
     secret_inputs = frozenset({"auth_params"})
     server_outputs = ("connection_id", "etag", "state", "inlet_url", "resolved_connection_spec_id", "sandbox")
+    id_output = "connection_id"
     in_use_codes = IN_USE_CODES
 
     # --- check -----------------------------------------------------------------------------------

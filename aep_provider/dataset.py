@@ -118,6 +118,7 @@ class DatasetProvider(AEPProvider[DatasetArgs]):
     args_model = DatasetArgs
     replace_on = frozenset({"schema_id", "file_format"})
     server_outputs = ("dataset_id", "version", "sandbox")
+    id_output = "dataset_id"
 
     def validate(self, args: DatasetArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
         if "tags" not in known:

@@ -198,6 +198,7 @@ def tenant_fields(field_group: Mapping[str, Any]) -> dict[str, Any]:
 class FieldGroupProvider(AEPProvider[FieldGroupArgs]):
     args_model = FieldGroupArgs
     server_outputs = ("field_group_id", "alt_id", "version", "sandbox")
+    id_output = "field_group_id"
     in_use_codes = IN_USE_CODES
 
     def validate(self, args: FieldGroupArgs, known: frozenset[str]) -> Iterable[CheckFailure]:

@@ -25,6 +25,7 @@ CONNECTION_SPECS = "connectionSpecs"
 FLOW_SPECS = "flowSpecs"
 
 SPEC_VERSION = "1.0"
+SCHEMA_VERSION = "application/vnd.adobe.xed-full+json;version=1"  # data.schema.version of connections
 # Answers meaning "flows still use this object" (base connection used by flows; active flows hold the id).
 IN_USE_CODES = frozenset({"FLOW-1418-400", "FLOW-1447-400"})
 VERSION_MISMATCH = 412
@@ -208,3 +209,18 @@ def same_schema(first: str | None, second: str | None) -> bool:
         return True
     key = _schema_key(first)
     return key is not None and key == _schema_key(second)
+
+
+def schema_input(server_schema: str | None, current: str | None) -> str | None:
+    """The schema as an input: the declared reference when it names the server's schema in the other form."""
+    return current if same_schema(server_schema, current) else server_schema
+
+
+def data_section(data_format: str, schema_id: str | None, properties: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The ``data`` object of a source or target connection."""
+    data: dict[str, Any] = {"format": data_format}
+    if schema_id:
+        data["schema"] = {"id": schema_id, "version": SCHEMA_VERSION}
+    if properties:
+        data["properties"] = dict(properties)
+    return data

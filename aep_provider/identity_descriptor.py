@@ -130,6 +130,7 @@ class IdentityDescriptorProvider(AEPProvider[IdentityDescriptorArgs]):
     args_model = IdentityDescriptorArgs
     replace_on = frozenset({"schema_id"})
     server_outputs = ("descriptor_id", "sandbox")
+    id_output = "descriptor_id"
 
     def create_object(self, args: IdentityDescriptorArgs, sandbox: str) -> str:
         return create_descriptor(self.client, args.schema_id, _identity(args), args.primary, sandbox)

@@ -117,6 +117,7 @@ def patch_operations(current: Mapping[str, Any], new: SchemaArgs) -> list[dict[s
 class SchemaProvider(AEPProvider[SchemaArgs]):
     args_model = SchemaArgs
     server_outputs = ("schema_id", "alt_id", "version", "sandbox", "primary_identity_descriptor_id")
+    id_output = "schema_id"
     in_use_codes = IN_USE_CODES
 
     # --- check ---------------------------------------------------------------------------------

@@ -170,16 +170,22 @@ def schema_problems(
     """
     try:
         validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+        validator_class.check_schema(schema)
         errors = list(validator_class(schema).iter_errors(value))
-    except jsonschema.exceptions.SchemaError:
-        return []
-    known = set(((schema.get("properties") or {}) if isinstance(schema, Mapping) else {}).keys())
-    lines = [_explain(error, where, known, reveal_values) for error in errors]
+    except (jsonschema.exceptions.SchemaError, jsonschema.exceptions.UnknownType):
+        return []  # a broken spec is AEP's problem: the server still validates at create
+    lines = [_explain(error, where, reveal_values) for error in errors]
     return sorted(dict.fromkeys(lines))
 
 
-def _explain(error: jsonschema.ValidationError, where: str, known: set[str], reveal: bool) -> str:
-    field = ".".join([where, *(str(part) for part in error.absolute_path)])
+def _explain(error: jsonschema.ValidationError, where: str, reveal: bool) -> str:
+    nested = [str(part) for part in error.absolute_path]
+    properties = error.schema.get("properties") if isinstance(error.schema, Mapping) else None
+    text = _problem(error, set(properties or {}), reveal)
+    return f"{'.'.join([where, *nested])}: {text}" if nested else text
+
+
+def _problem(error: jsonschema.ValidationError, known: set[str], reveal: bool) -> str:
     got = f" (got {error.instance!r})" if reveal else ""
     rule, expected = error.validator, error.validator_value
     if rule == "required" and isinstance(error.instance, Mapping):
@@ -190,22 +196,22 @@ def _explain(error: jsonschema.ValidationError, where: str, known: set[str], rev
             for name in missing
             for close in [difflib.get_close_matches(name, unexpected, n=1, cutoff=0.6)]
         ]
-        return f"{field}: missing required {', '.join(hints)}"
+        return f"missing required {', '.join(hints)}"
     if rule == "additionalProperties" and isinstance(error.instance, Mapping):
         extra = sorted(name for name in error.instance if name not in known)
-        return f"{field}: unknown {', '.join(repr(n) for n in extra)}; valid names are {', '.join(sorted(known))}"
+        return f"unknown {', '.join(repr(n) for n in extra)}; valid names are {', '.join(sorted(known))}"
     if rule == "enum":
-        return f"{field}: must be one of {', '.join(repr(v) for v in expected)}{got}"
+        return f"must be one of {', '.join(repr(v) for v in expected)}{got}"
     if rule == "const":
-        return f"{field}: must be {expected!r}{got}"
+        return f"must be {expected!r}{got}"
     if rule == "type":
-        return f"{field}: must be of type {expected}{got}"
+        return f"must be of type {expected}{got}"
     if rule == "not" and isinstance(expected, Mapping) and expected.get("required"):
         names = ", ".join(repr(n) for n in expected["required"])
-        return f"{field}: {names} not allowed here; remove it"
+        return f"{names} not allowed here; remove it"
     if rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern"):
-        return f"{field}: must satisfy {rule} {expected!r}{got}"
-    return f"{field}: {error.message}" if reveal else f"{field}: breaks the spec's {rule!r} rule"
+        return f"must satisfy {rule} {expected!r}{got}"
+    return f"{error.message}" if reveal else f"breaks the spec's {rule!r} rule"
 
 
 # --- the same look-ups for a stack program ----------------------------------------------------------------

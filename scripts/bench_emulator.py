@@ -139,7 +139,9 @@ def run(base_url: str, scenario: Scenario, total: int, clients: int) -> Result:
     return Result(scenario.name, total, sum(errors), elapsed, [x for part in latencies for x in part])
 
 
-def _json_call(base_url: str, method: str, path: str, headers: dict[str, str], body: object = None) -> tuple[int, object]:
+def _json_call(
+    base_url: str, method: str, path: str, headers: dict[str, str], body: object = None
+) -> tuple[int, object]:
     client = Client(base_url)
     try:
         data = json.dumps(body).encode() if body is not None else None
@@ -161,7 +163,11 @@ def create_schema(base_url: str, headers: dict[str, str]) -> str | None:
         "allOf": [{"$ref": "https://ns.adobe.com/xdm/context/profile"}],
     }
     status, answer = _json_call(
-        base_url, "POST", f"{FOUNDATION}/schemaregistry/tenant/schemas", {**headers, "Accept": "application/vnd.adobe.xed+json"}, body
+        base_url,
+        "POST",
+        f"{FOUNDATION}/schemaregistry/tenant/schemas",
+        {**headers, "Accept": "application/vnd.adobe.xed+json"},
+        body,
     )
     if status == 201 and isinstance(answer, dict):
         return answer.get("$id")
@@ -216,7 +222,14 @@ def plan(base_url: str) -> list[Scenario]:
     )
     if dataset_id and schema_id:
         scenarios.append(
-            Scenario("POST catalog/dataSets", "POST", f"{FOUNDATION}/catalog/dataSets", headers, dataset_body(schema_id), (201,))
+            Scenario(
+                "POST catalog/dataSets",
+                "POST",
+                f"{FOUNDATION}/catalog/dataSets",
+                headers,
+                dataset_body(schema_id),
+                (201,),
+            )
         )
     else:
         print("  (dataset scenarios skipped: the Schema Registry or Catalog cannot create them yet)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 import flask
@@ -57,3 +58,13 @@ def state() -> EmulatorState:
 
 def request_context() -> RequestContext:
     return flask.g.aep
+
+
+def sandbox_id(scope: Scope) -> str:
+    """A stable id per (org, sandbox), so every service reports the same ``sandboxId``."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"aep-emulator:{scope[0]}:{scope[1]}"))
+
+
+def sandbox_type(sandbox: str) -> str:
+    """The first configured sandbox is the org's production sandbox; the others are development ones."""
+    return "production" if sandbox == state().config.sandboxes[0] else "development"

@@ -163,10 +163,11 @@ class FaultTable:
         with self._lock:
             return [fault.describe() for fault in self._faults.values()]
 
+    def __bool__(self) -> bool:
+        return bool(self._faults)
+
     def decide(self, method: str, route: str, path: str) -> Decision:
         decision = Decision()
-        if not self._faults:  # the common case: no lock, nothing to do
-            return decision
         with self._lock:
             for fault in self._faults.values():
                 # Every matching fault rolls, so a seeded fault sees the same sequence whatever else fires.

@@ -64,9 +64,7 @@ def add_fault():
     try:
         spec = FaultSpec.model_validate_json(flask.request.get_data(cache=True) or b"{}")
     except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in exc.errors()
-        )
+        details = "; ".join(f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in exc.errors())
         raise ProblemError(400, "BadRequestError", f"Invalid fault: {details}") from None
     fault = fault_table().add(spec)
     return flask.jsonify({"id": fault.id}), 201
@@ -125,10 +123,11 @@ def reset():
 
 def _apply_faults() -> flask.Response | None:
     """Runs before the gateway and the handler, after routing (so route templates match)."""
+    table = fault_table()
     request = flask.request
-    if not is_platform_path(request.path):
+    if not table or not is_platform_path(request.path):  # no faults: the common, cheap case
         return None
-    decision = fault_table().decide(request.method, route_of(request), request.path)
+    decision = table.decide(request.method, route_of(request), request.path)
     if decision.delay_seconds:
         time.sleep(decision.delay_seconds)
     fault = decision.fault
@@ -159,4 +158,3 @@ def install(app: flask.Flask) -> None:
     app.register_blueprint(blueprint)
     app.before_request(_apply_faults)
     app.after_request(_record_call)
-

@@ -26,10 +26,19 @@ from .exceptions import FlowError
 DEFAULT_REGION = "us-east-1"
 PREVIEW_BYTES = 1024 * 1024
 PREVIEW_ROWS = 10
-_CREDENTIAL_ERRORS = frozenset({
-    "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidClientTokenId", "UnrecognizedClientException",
-    "AccessDenied", "AccessDeniedException", "ExpiredToken", "ExpiredTokenException", "403",
-})
+_CREDENTIAL_ERRORS = frozenset(
+    {
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "AccessDenied",
+        "AccessDeniedException",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "403",
+    }
+)
 _NOT_FOUND_ERRORS = frozenset({"NoSuchBucket", "NoSuchKey", "ResourceNotFoundException", "404"})
 
 
@@ -81,7 +90,9 @@ def _client(service: str, endpoint: str, region: str, access_key: str, secret_ke
 
 
 @functools.lru_cache(maxsize=32)
-def _cached_client(service: str, endpoint: str, region: str, access_key: str, secret_key: str, token: str | None) -> Any:
+def _cached_client(
+    service: str, endpoint: str, region: str, access_key: str, secret_key: str, token: str | None
+) -> Any:
     from botocore.config import Config
 
     return _session().client(
@@ -142,24 +153,26 @@ def s3_entries(access: AwsAccess, object_type: str, target: str | None) -> list[
             prefix += "/"
         answer = s3.list_objects_v2(Bucket=bucket, Prefix=prefix, Delimiter="/")
     folders = [
-        _entry("folder", p["Prefix"][len(prefix):].rstrip("/"), f"/{bucket}/{p['Prefix']}")
+        _entry("folder", p["Prefix"][len(prefix) :].rstrip("/"), f"/{bucket}/{p['Prefix']}")
         for p in answer.get("CommonPrefixes", [])
     ]
     files = [
-        _entry("file", o["Key"][len(prefix):], f"/{bucket}/{o['Key']}")
+        _entry("file", o["Key"][len(prefix) :], f"/{bucket}/{o['Key']}")
         for o in answer.get("Contents", [])
         if o["Key"] != prefix
     ]
     return folders + files
 
 
-def s3_preview(access: AwsAccess, target: str, file_type: str, options: dict[str, str], with_data: bool) -> dict[str, Any]:
+def s3_preview(
+    access: AwsAccess, target: str, file_type: str, options: dict[str, str], with_data: bool
+) -> dict[str, Any]:
     """``explore?objectType=file``: the file's columns and, with ``preview=true``, its first rows."""
     bucket, key = _split_object(target)
     with _translated("Amazon S3", target):
-        body = access.client("s3").get_object(
-            Bucket=bucket, Key=key, Range=f"bytes=0-{PREVIEW_BYTES - 1}"
-        )["Body"].read()
+        body = (
+            access.client("s3").get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{PREVIEW_BYTES - 1}")["Body"].read()
+        )
     if options.get("compressionType", "").lower() == "gzip" or key.endswith(".gz"):
         try:
             body = gzip.GzipFile(fileobj=io.BytesIO(body)).read()

@@ -94,9 +94,7 @@ def not_found(resource_type: str, resource_id: str) -> FlowError:
 
 
 def sandbox_header_missing() -> FlowError:
-    return FlowError(
-        2105, "The header x-sandbox-name is missing in the request. Add the header and try again."
-    )
+    return FlowError(2105, "The header x-sandbox-name is missing in the request. Add the header and try again.")
 
 
 def sandbox_not_found(name: str) -> FlowError:

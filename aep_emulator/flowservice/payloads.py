@@ -97,7 +97,9 @@ def parse(model: type[Model], document: Any) -> Model:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         if first["type"] == "missing":
-            raise FlowError(1304, f"The mandatory field {field} is not provided. Provide {field} and try again.") from None
+            raise FlowError(
+                1304, f"The mandatory field {field} is not provided. Provide {field} and try again."
+            ) from None
         raise FlowError(1100, f"Invalid value for field {field}: {first['msg']}.") from None
 
 

@@ -64,13 +64,13 @@ class ListQuery:
             return {"count": len(selected)}
         ordered = _sort(selected, self.order)
         if self.limit is None:
-            return {"items": ordered[self.offset:], "_links": {}}
+            return {"items": ordered[self.offset :], "_links": {}}
         end = self.offset + self.limit
         links: dict[str, Any] = {}
         if end < len(ordered):
             token = self._token(end)
             links["next"] = {"href": f"/{resource}?continuationToken={token}"}
-        return {"items": ordered[self.offset:end], "_links": links}
+        return {"items": ordered[self.offset : end], "_links": links}
 
     def _token(self, offset: int) -> str:
         # The token carries the whole query, so a client that sends only the token gets the next page.

@@ -91,9 +91,7 @@ def catalogue() -> Catalogue:
     connection_data = _load("connection_specs.json")
     flow_data = _load("flow_specs.json")
     providers = connection_data["providers"]
-    connections = {
-        entry["id"]: _connection_spec(entry, connection_data) for entry in connection_data["specs"]
-    }
+    connections = {entry["id"]: _connection_spec(entry, connection_data) for entry in connection_data["specs"]}
     flows = {entry["id"]: _flow_spec(entry, flow_data, providers) for entry in flow_data["specs"]}
     return Catalogue(connections, flows)
 
@@ -138,9 +136,7 @@ def _load(name: str) -> dict[str, Any]:
 
 
 def _object_schema(params: dict[str, Any], required: list[str], description: str) -> dict[str, Any]:
-    properties = {
-        name: dict(_SHORTHANDS[p]) if isinstance(p, str) else dict(p) for name, p in params.items()
-    }
+    properties = {name: dict(_SHORTHANDS[p]) if isinstance(p, str) else dict(p) for name, p in params.items()}
     return {
         "$schema": _SCHEMA_DIALECT,
         "type": "object",
@@ -207,7 +203,7 @@ def _connection_document(
 ) -> dict[str, Any]:
     category_key = _category_key(entry["category"])
     permission = "StreamingSource" if entry["provider"] == "streaming" else "EnterpriseSource"
-    ui = {"category": {"key": category_key}, "label": entry["name"]}
+    ui = {"category": category_key, "label": entry["name"]}
     document: dict[str, Any] = {
         "id": entry["id"],
         "name": entry["name"],
@@ -240,8 +236,7 @@ def _connection_document(
         "category": entry["category"],
         "connectorName": entry["name"],
         "isSource": source is not None,
-        "uiAttributes": {"isSource": source is not None, **ui,
-                         "apiFeatures": {"explorePaginationSupported": False}},
+        "uiAttributes": {"isSource": source is not None, **ui, "apiFeatures": {"explorePaginationSupported": False}},
     }
     document["permissionsInfo"] = _permissions(permission)
     return document
@@ -278,4 +273,3 @@ def _flow_spec(entry: dict[str, Any], data: dict[str, Any], providers: dict[str,
         schedule_schema=schedule_schema,
         runs_supported=entry["runsSupported"],
     )
-

@@ -50,6 +50,9 @@ Emulator choices (AEP's behaviour or code is not documented)
   the tag out keeps it (it is immutable); one that sends a list without ``union`` is refused.
 - Lists without ``orderby`` are sorted by ``$id``; ``_links.next.href`` points at this emulator.
 - PUT bumps the version like PATCH.
+- A schema's ``description`` may be left out (it becomes ""), although the spec lists it as required.
+- Server-computed attributes sent back in a PUT/PATCH body (``version``, ``refs``, ``meta:extends``,
+  ``meta:registryMetadata``...) are ignored and recomputed; ``$id``/``meta:altId`` must not change.
 
 Not emulated
 ------------

@@ -17,7 +17,6 @@ import json
 import re
 import secrets
 import time
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 import jsonpatch
 import jsonpointer
 
-from ..core.context import request_context, state
+from ..core.context import request_context, sandbox_id, sandbox_type, state
 from ..core.store import Scope
 from .exceptions import (
     BreakingChange,
@@ -65,7 +64,6 @@ class Kind:
     resource_type: str
     label: str
     component: str  # the kind name the composition rules use (class, fieldgroup, datatype, schema)
-    not_found_code: int
     user_keys: frozenset[str]
 
     @property
@@ -74,11 +72,11 @@ class Kind:
 
 
 _COMMON_KEYS = {"type", "title", "description", "allOf"}
-SCHEMAS = Kind("schemas", "schema", "schema", 1012, frozenset(_COMMON_KEYS | {"meta:class", "meta:immutableTags"}))
-FIELD_GROUPS = Kind("mixins", "field group", "fieldgroup", 1011,
+SCHEMAS = Kind("schemas", "schema", "schema", frozenset(_COMMON_KEYS | {"meta:class", "meta:immutableTags"}))
+FIELD_GROUPS = Kind("mixins", "field group", "fieldgroup",
                     frozenset(_COMMON_KEYS | {"definitions", "meta:intendedToExtend"}))
-CLASSES = Kind("classes", "class", "class", 1010, frozenset(_COMMON_KEYS | {"definitions"}))
-DATATYPES = Kind("datatypes", "data type", "datatype", 1013, frozenset(_COMMON_KEYS | {"definitions", "properties"}))
+CLASSES = Kind("classes", "class", "class", frozenset(_COMMON_KEYS | {"definitions"}))
+DATATYPES = Kind("datatypes", "data type", "datatype", frozenset(_COMMON_KEYS | {"definitions", "properties"}))
 TENANT_KINDS = (SCHEMAS, FIELD_GROUPS, CLASSES, DATATYPES)
 KIND_BY_RESOURCE_TYPE = {k.resource_type: k for k in TENANT_KINDS}
 # URL path segment -> kind; ``fieldgroups`` and the deprecated ``mixins`` are the same resources.
@@ -134,11 +132,7 @@ def now_ms() -> int:
 
 def sandbox_facts(scope: Scope) -> dict[str, str]:
     """``meta:sandboxId`` (stable per org and sandbox) and ``meta:sandboxType``."""
-    production = state().config.sandboxes[0]
-    return {
-        "meta:sandboxId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"aep-emulator:{scope[0]}:{scope[1]}")),
-        "meta:sandboxType": "production" if scope[1] == production else "development",
-    }
+    return {"meta:sandboxId": sandbox_id(scope), "meta:sandboxType": sandbox_type(scope[1])}
 
 
 def _etag(body: dict[str, Any]) -> str:
@@ -252,9 +246,10 @@ def component(scope: Scope, ref: str) -> Component | None:
                          tuple(entry.get("meta:extends", ())), tuple(entry.get("meta:intendedToExtend", ())),
                          standard_fields=entry["fields"])
     found = find_tenant(scope, ref)
-    if found is None:
-        return None
-    kind, body = found
+    return _tenant_component(*found) if found is not None else None
+
+
+def _tenant_component(kind: Kind, body: dict[str, Any]) -> Component:
     return Component(body["$id"], kind.component, body.get("title", ""), body.get("description", ""),
                      tuple(body.get("meta:extends", ())), tuple(body.get("meta:intendedToExtend", ())), body=body)
 
@@ -317,17 +312,17 @@ def all_of_refs(body: dict[str, Any]) -> list[str]:
     return [part["$ref"] for part in body.get("allOf") or [] if isinstance(part, dict) and "$ref" in part]
 
 
-def composed_fields(scope: Scope, refs: list[str]) -> FieldMap:
-    """Fields of a composition; one path defined with two types is refused (FieldConflict)."""
+def merged_parts(scope: Scope, body: dict[str, Any], label: str) -> FieldMap:
+    """Fields of a resource's ``allOf`` parts, in order; one path given two types is refused."""
     resolver = TenantResolver(scope)
     out: FieldMap = {}
     owner: dict[str, str] = {}
-    for ref in refs:
-        fields = resolver.fields_of(ref, {})
+    for ref in all_of_refs(body):
+        fields = resolver.fields_of(ref, body)
         for path, first, second in conflicting_paths(out, fields):
             raise FieldConflict(
                 f"The field {path} is defined as {first} by {owner[path]} and as {second} by {ref}; "
-                "a schema cannot define one path with two types."
+                f"a {label} cannot define one path with two types."
             )
         for path, field in fields.items():
             if path not in out:
@@ -337,28 +332,14 @@ def composed_fields(scope: Scope, refs: list[str]) -> FieldMap:
 
 
 def schema_fields(scope: Scope, body: dict[str, Any]) -> FieldMap:
-    return composed_fields(scope, all_of_refs(body))
-
-
-def _check_parts_agree(scope: Scope, body: dict[str, Any]) -> None:
-    """The ``allOf`` parts of a field group, class or data type must not give one path two types."""
-    resolver = TenantResolver(scope)
-    seen: FieldMap = {}
-    for ref in all_of_refs(body):
-        fields = resolver.fields_of(ref, body)
-        for path, first, second in conflicting_paths(seen, fields):
-            raise FieldConflict(f"The field {path} is defined both as {first} and as {second} in {body['title']}.")
-        for path, field in fields.items():
-            seen.setdefault(path, field)
+    return merged_parts(scope, body, SCHEMAS.label)
 
 
 def resource_fields(scope: Scope, kind: Kind, body: dict[str, Any]) -> FieldMap:
     """Resolved fields of any tenant resource (what ``xed-full`` shows)."""
     if kind is SCHEMAS:
         return schema_fields(scope, body)
-    return TenantResolver(scope).component_fields(
-        Component(body["$id"], kind.component, body.get("title", ""), body.get("description", ""), (), (), body=body)
-    )
+    return TenantResolver(scope).component_fields(_tenant_component(kind, body))
 
 
 def _direct_refs(node: Any) -> list[str]:
@@ -644,11 +625,12 @@ def _irreversible_message(resource_id: str) -> str:
     return f"The schema {resource_id} is enabled for Profile; the 'union' tag cannot be removed or replaced."
 
 
-def _build_schema(scope: Scope, payload: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
-    _check_object_type(payload)
-    refs = _ref_list(payload, "allOf", required=True)
-    parts = [component(scope, ref) for ref in refs]
-    for ref, comp in zip(refs, parts):
+def _schema_parts(scope: Scope, refs: list[str]) -> tuple[Component, list[Component]]:
+    """The parts a schema's ``allOf`` names, in order, and its class: exactly one class, the rest field
+    groups meant for that class."""
+    parts: list[Component] = []
+    for ref in refs:
+        comp = component(scope, ref)
         if comp is None:
             raise UnresolvedReference(
                 f"The reference {ref} does not resolve to a class or field group in the global container or "
@@ -656,32 +638,37 @@ def _build_schema(scope: Scope, payload: dict[str, Any], existing: dict[str, Any
             )
         if comp.kind not in ("class", "fieldgroup"):
             raise InvalidComposition(f"{ref} is a {comp.kind}; a schema's allOf lists one class and field groups.")
-    classes = [c for c in parts if c and c.kind == "class"]
+        parts.append(comp)
+    classes = [c for c in parts if c.kind == "class"]
     if len(classes) != 1:
         raise InvalidComposition(f"A schema must reference exactly one class in allOf; found {len(classes)}.")
     xdm_class = classes[0]
-    groups = [c for c in parts if c and c.kind == "fieldgroup"]
     class_line = {xdm_class.id, *xdm_class.extends}
-    for group in groups:
-        if group.intended_to_extend and not class_line & set(group.intended_to_extend):
+    for group in parts:
+        if group.kind == "fieldgroup" and group.intended_to_extend and not class_line & set(group.intended_to_extend):
             raise IncompatibleFieldGroup(
                 f"The field group {group.id} is intended to extend {list(group.intended_to_extend)}, "
                 f"not the class {xdm_class.id}."
             )
+    return xdm_class, parts
+
+
+def _build_schema(scope: Scope, payload: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+    _check_object_type(payload)
+    xdm_class, parts = _schema_parts(scope, _ref_list(payload, "allOf", required=True))
     if existing is not None and existing["meta:class"] != xdm_class.id:
         raise ReadOnlyAttribute(f"The class of a schema cannot change (it is {existing['meta:class']}).")
     claimed = payload.get("meta:class", xdm_class.id)
     if claimed != xdm_class.id:
         raise InvalidRequest(f"'meta:class' ({claimed}) must be the class listed in allOf ({xdm_class.id}).")
-    ordered = [xdm_class, *groups]
     body = _envelope(scope, SCHEMAS, payload, existing)
     body.update({
-        "allOf": _annotated([c.id for c in ordered]),
-        "refs": [c.id for c in ordered],
+        "allOf": _annotated([c.id for c in parts]),
+        "refs": [c.id for c in parts],
         "imsOrg": scope[0],
         "meta:extensible": False,
         "meta:abstract": False,
-        "meta:extends": _extends_closure(scope, ordered),
+        "meta:extends": _extends_closure(scope, parts),
         "meta:xdmType": "object",
         **_closing(scope, **{"meta:class": xdm_class.id}),
     })
@@ -723,7 +710,7 @@ def _build_component(
         body["meta:extends"] = _extends_closure(scope, behaviors)
     body["meta:xdmType"] = "object"
     body.update(_closing(scope))
-    _check_parts_agree(scope, body)
+    merged_parts(scope, body, kind.label)  # refuses a path given two types by the parts
     return body
 
 
@@ -859,7 +846,7 @@ def _commit_update(scope: Scope, kind: Kind, existing: dict[str, Any], body: dic
     _store().put(scope, kind.store_kind, body["$id"], body)
     for schema in affected:
         if kind is not SCHEMAS:  # the schema did not change, what it is made of did: re-check its parts
-            _build_schema(scope, schema, schema)
+            _schema_parts(scope, all_of_refs(schema))
         _validate_schema(scope, body if kind is SCHEMAS else schema, before[schema["$id"]])
     return body
 

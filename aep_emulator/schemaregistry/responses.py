@@ -9,7 +9,7 @@ import flask
 
 from ..core.context import request_context
 from ..core.gateway import require_sandbox
-from ..core.request_parsing import json_body
+from ..core.requests import json_body
 from ..core.store import Scope
 from . import listing, media, models, render
 from .exceptions import InvalidRequest, ResourceNotFound, SandboxHeaderMissing, SandboxNotFound

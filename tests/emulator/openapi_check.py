@@ -65,6 +65,12 @@ SPEC_DEFECTS = {
     "method.",
     "data-prep-dates": "data-prep.yaml types createdDate/modifiedDate as date-time strings while its own examples "
     "and the docs show epoch milliseconds (aep-api.md §1.5, §6.1); they are checked as integers.",
+    "swagger-nullable": "Swagger 2.0 cannot say nullable: schema-registry.yaml types _page.next and _links.next as "
+    "string while describing them as 'Contains `null` if this is the last page'; every property whose description "
+    "says it contains `null` also accepts null.",
+    "flow-spec-transformation-specs": "flow-service.yaml types FlowSpecItemDTO.transformationSpecs as one object "
+    "while the real GET /flowSpecs (streaming seed, aep-api.md §5.3) answers an array of {name, spec}; it is "
+    "checked as an array of those objects.",
     "no-servers-match": "OpenAPI 3 servers are scheme-relative (//{environment}.adobe.io/...); the request URL is "
     "rewritten to https://platform.adobe.io before matching.",
 }
@@ -105,8 +111,28 @@ def _dates_as_epoch_ms(spec: dict[str, Any]) -> None:
                 schema["properties"][name] = {"type": "integer", "format": "int64"}
 
 
+def _nullable_where_described(node: Any) -> None:
+    if isinstance(node, dict):
+        if isinstance(node.get("type"), str) and "`null`" in str(node.get("description", "")):
+            node["type"] = [node["type"], "null"]
+        for value in node.values():
+            _nullable_where_described(value)
+    elif isinstance(node, list):
+        for value in node:
+            _nullable_where_described(value)
+
+
+def _transformation_specs_as_array(spec: dict[str, Any]) -> None:
+    flow_spec = spec["components"]["schemas"]["FlowSpecItemDTO"]["properties"]
+    flow_spec["transformationSpecs"] = {"type": "array", "items": flow_spec["transformationSpecs"]}
+
+
 # Corrections applied on load (see SPEC_DEFECTS for why).
-SPEC_PATCHES = {"data-prep.yaml": [_dates_as_epoch_ms]}
+SPEC_PATCHES = {
+    "data-prep.yaml": [_dates_as_epoch_ms],
+    "flow-service.yaml": [_transformation_specs_as_array],
+    "schema-registry.yaml": [lambda spec: _nullable_where_described(spec["definitions"])],
+}
 
 
 @functools.cache
@@ -213,8 +239,23 @@ def _check_openapi3_body(service: ServiceSpec, resp: requests.Response, where: s
     try:
         _openapi(service).validate_response(RequestsOpenAPIRequest(prepared), RequestsOpenAPIResponse(resp))
     except Exception as exc:  # openapi-core raises many types; all mean "does not match"
-        cause = exc.__cause__ or exc
-        raise OpenAPIMismatch(f"{where}: {type(exc).__name__}: {cause}") from exc
+        raise OpenAPIMismatch(f"{where}: {_explain(exc)}") from exc
+
+
+def _explain(exc: BaseException) -> str:
+    """openapi-core's messages start with the whole value; show the schema errors instead."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        errors = list(getattr(cause, "schema_errors", []) or [])
+        if errors:
+            return "; ".join(_schema_error_text(e) for e in errors[:5])
+        cause = cause.__cause__
+    return f"{type(exc).__name__}: {exc.__cause__ or exc}"
+
+
+def _schema_error_text(error: Any) -> str:
+    where = "/" + "/".join(map(str, getattr(error, "absolute_path", [])))
+    return f"{where}: {getattr(error, 'message', error)}"
 
 
 def validate_response(resp: requests.Response) -> str | None:
@@ -239,7 +280,9 @@ def validate_response(resp: requests.Response) -> str | None:
     return service.file
 
 
-def synthetic_response(method: str, url: str, status: int, body: Any, content_type: str = "application/json") -> requests.Response:
+def synthetic_response(
+    method: str, url: str, status: int, body: Any, content_type: str = "application/json"
+) -> requests.Response:
     """A requests.Response as if the server had answered, for checks without a server."""
     resp = requests.Response()
     resp.status_code = status

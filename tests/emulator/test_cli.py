@@ -50,7 +50,9 @@ def test_explicit_port_and_custom_identity() -> None:
     args += ["--org-id", "ABCDEF0123456789ABCDEF01@AdobeOrg", "--sandboxes", "prod,qa", "--tenant-id", "acme"]
     with spawn_emulator(*args) as process:
         assert process.base_url == f"http://127.0.0.1:{port}"
-        config = EmulatorConfig(client_id="my-client", client_secret="s3cret", org_id="ABCDEF0123456789ABCDEF01@AdobeOrg")
+        config = EmulatorConfig(
+            client_id="my-client", client_secret="s3cret", org_id="ABCDEF0123456789ABCDEF01@AdobeOrg"
+        )
         token = fetch_token(process.base_url, config)
         catalog = f"{process.base_url}/data/foundation/catalog/dataSets"
         assert requests.get(catalog, headers=aep_headers(config, token), timeout=10).status_code != 401

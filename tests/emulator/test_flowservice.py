@@ -20,6 +20,7 @@ import requests
 from aep_emulator.flowservice import models
 from aep_emulator.testing import EmulatorHandle
 from tests.emulator.xdm_schemas import SchemaFactory
+from tests.shared_refs import require_shared
 
 BASE = "/data/foundation/flowservice"
 ETAG = re.compile(r'^"[0-9a-f]{8}-0000-0200-0000-[0-9a-f]{8}0000"$')
@@ -51,8 +52,15 @@ XED_FULL = "application/vnd.adobe.xed-full+json;version=1"
 # --------------------------------------------------------------------------- helpers
 
 
-def call(emu: EmulatorHandle, method: str, path: str, *, sandbox: str | None = "prod",
-         headers: dict[str, str] | None = None, **kwargs: Any) -> requests.Response:
+def call(
+    emu: EmulatorHandle,
+    method: str,
+    path: str,
+    *,
+    sandbox: str | None = "prod",
+    headers: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> requests.Response:
     return requests.request(
         method, emu.url(BASE + path), headers=emu.headers(sandbox=sandbox, **(headers or {})), timeout=10, **kwargs
     )
@@ -166,26 +174,46 @@ class Platform:
         answer = requests.post(
             self.emu.url("/data/foundation/catalog/dataSets?requestDataSource=true"),
             headers=self.emu.headers(sandbox=sandbox),
-            json={"name": f"Dataset {uuid.uuid4().hex[:6]}", "schemaRef": {"id": schema["$id"], "contentType": XED_FULL}},
+            json={
+                "name": f"Dataset {uuid.uuid4().hex[:6]}",
+                "schemaRef": {"id": schema["$id"], "contentType": XED_FULL},
+            },
             timeout=10,
         )
         assert answer.status_code == 201, answer.text
         return answer.json()[0].split("/")[-1]
 
-    def mapping_set(self, schema: dict[str, Any], sandbox: str = "prod", mapping_set_id: str | None = None) -> dict[str, Any]:
+    def mapping_set(
+        self, schema: dict[str, Any], sandbox: str = "prod", mapping_set_id: str | None = None
+    ) -> dict[str, Any]:
         """A mapping set in the seed's legacy form (``xdmSchema`` is the altId); a new version of an existing id."""
         body = {
             "version": 0,
             "xdmSchema": schema["meta:altId"],
             "xdmVersion": "1.0",
             "mappings": [
-                {"destinationXdmPath": "person.name.firstName", "sourceAttribute": "firstName", "identity": False, "version": 0},
-                {"destinationXdmPath": "person.name.lastName", "sourceAttribute": "lastName", "identity": False, "version": 0},
+                {
+                    "destinationXdmPath": "person.name.firstName",
+                    "sourceAttribute": "firstName",
+                    "identity": False,
+                    "version": 0,
+                },
+                {
+                    "destinationXdmPath": "person.name.lastName",
+                    "sourceAttribute": "lastName",
+                    "identity": False,
+                    "version": 0,
+                },
             ],
         }
         path = "/data/foundation/conversion/mappingSets" + (f"/{mapping_set_id}" if mapping_set_id else "")
-        answer = requests.request("PUT" if mapping_set_id else "POST", self.emu.url(path), json=body,
-                                  headers=self.emu.headers(sandbox=sandbox), timeout=10)
+        answer = requests.request(
+            "PUT" if mapping_set_id else "POST",
+            self.emu.url(path),
+            json=body,
+            headers=self.emu.headers(sandbox=sandbox),
+            timeout=10,
+        )
         assert answer.status_code == 200, answer.text
         return answer.json()
 
@@ -223,9 +251,7 @@ class World:
             "flowSpec": {"id": STREAMING_FLOW, "version": "1.0"},
             "sourceConnectionIds": [self.kinesis_source],
             "targetConnectionIds": [self.target],
-            "transformations": [
-                {"name": "Mapping", "params": {"mappingId": self.mapping["id"], "mappingVersion": 0}}
-            ],
+            "transformations": [{"name": "Mapping", "params": {"mappingId": self.mapping["id"], "mappingVersion": 0}}],
         }
         return with_fields(body, **fields)
 
@@ -365,7 +391,11 @@ def test_streaming_flow_spec_as_the_streaming_seed_lists_it(emulator: EmulatorHa
 
 def test_flow_specs_filtered_by_accepted_source(emulator: EmulatorHandle) -> None:
     answer = call(emulator, "GET", f"/flowSpecs?property=sourceConnectionSpecIds[]=={HTTP_API}&orderby=name")
-    assert [s["id"] for s in answer.json()["items"]] == [HTTP_MAPPED_FLOW, HTTP_XDM_FLOW, STREAMING_FLOW]  # "with " sorts before "without"
+    assert [s["id"] for s in answer.json()["items"]] == [
+        HTTP_MAPPED_FLOW,
+        HTTP_XDM_FLOW,
+        STREAMING_FLOW,
+    ]  # "with " sorts before "without"
 
 
 @pytest.mark.parametrize(
@@ -413,7 +443,12 @@ def test_objects_are_isolated_per_sandbox(emulator: EmulatorHandle) -> None:
     assert call(emulator, "GET", "/connections", sandbox="dev").json()["items"] == []
     assert_flow_error(call(emulator, "DELETE", f"/connections/{conn_id}", sandbox="dev"), 404, 1101)
     assert read(emulator, "connections", conn_id)["sandboxName"] == "prod"
-    dev = read(emulator, "connections", created(call(emulator, "POST", "/connections", json=s3_connection(), sandbox="dev")), "dev")
+    dev = read(
+        emulator,
+        "connections",
+        created(call(emulator, "POST", "/connections", json=s3_connection(), sandbox="dev")),
+        "dev",
+    )
     assert dev["sandboxName"] == "dev" and dev["sandboxId"] != read(emulator, "connections", conn_id)["sandboxId"]
 
 
@@ -443,19 +478,34 @@ def test_create_and_read_base_connection(emulator: EmulatorHandle) -> None:
     "spec_id, auth_name, params",
     [
         (S3, "Access Key", {"s3AccessKey": "AK", "s3SecretKey": SECRET, "s3SessionToken": SECRET + "-token"}),
-        (KINESIS, "Aws Kinesis authentication credentials", {"accessKeyId": "AK", "secretKey": SECRET, "region": "eu-west-1"}),
-        (EVENT_HUBS, "Azure EventHub authentication credentials", {"sasKeyName": "k", "sasKey": SECRET, "namespace": "ns"}),
+        (
+            KINESIS,
+            "Aws Kinesis authentication credentials",
+            {"accessKeyId": "AK", "secretKey": SECRET, "region": "eu-west-1"},
+        ),
+        (
+            EVENT_HUBS,
+            "Azure EventHub authentication credentials",
+            {"sasKeyName": "k", "sasKey": SECRET, "namespace": "ns"},
+        ),
         (PUBSUB, "Project Based Authentication", {"projectId": "p", "credentials": SECRET}),
         (BLOB, "ConnectionString", {"connectionString": f"DefaultEndpointsProtocol=https;AccountKey={SECRET}"}),
-        (ADLS, "Basic Authentication for adls-gen2", {"url": "u", "servicePrincipalId": "i", "servicePrincipalKey": SECRET, "tenant": "t"}),
+        (
+            ADLS,
+            "Basic Authentication for adls-gen2",
+            {"url": "u", "servicePrincipalId": "i", "servicePrincipalKey": SECRET, "tenant": "t"},
+        ),
         (GCS, "Basic Authentication for google-cloud", {"accessKeyId": "AK", "secretAccessKey": SECRET}),
         (SFTP, "Basic Authentication for sftp", {"host": "h", "port": 22, "userName": "u", "password": SECRET}),
         (SALESFORCE, "Basic Authentication", {"username": "u", "password": SECRET, "securityToken": SECRET + "t"}),
     ],
 )
 def test_secrets_are_never_returned(emulator: EmulatorHandle, spec_id: str, auth_name: str, params: dict) -> None:
-    body = {"name": "secret holder", "auth": {"specName": auth_name, "params": params},
-            "connectionSpec": {"id": spec_id, "version": "1.0"}}
+    body = {
+        "name": "secret holder",
+        "auth": {"specName": auth_name, "params": params},
+        "connectionSpec": {"id": spec_id, "version": "1.0"},
+    }
     conn_id = created(call(emulator, "POST", "/connections", json=body))
     answers = [
         call(emulator, "GET", f"/connections/{conn_id}"),
@@ -471,14 +521,19 @@ def test_secrets_are_never_returned(emulator: EmulatorHandle, spec_id: str, auth
 
 
 def test_http_api_connection_gets_a_streaming_inlet(emulator: EmulatorHandle) -> None:
-    body = {"name": "HTTP API", "auth": {"specName": "Streaming Connection", "params": {"dataType": "xdm"}},
-            "connectionSpec": {"id": HTTP_API, "version": "1.0"}}
+    body = {
+        "name": "HTTP API",
+        "auth": {"specName": "Streaming Connection", "params": {"dataType": "xdm"}},
+        "connectionSpec": {"id": HTTP_API, "version": "1.0"},
+    }
     conn_id = created(call(emulator, "POST", "/connections", json=body))
     params = read(emulator, "connections", conn_id)["auth"]["params"]
     assert re.fullmatch(r"[0-9a-f]{64}", params["inletId"])
     assert params["inletUrl"] == f"https://dcs.adobedc.net/collection/{params['inletId']}"
     assert params["authenticationRequired"] is False
-    answer = patch(emulator, "connections", conn_id, [{"op": "replace", "path": "/auth/params", "value": {"dataType": "raw"}}])
+    answer = patch(
+        emulator, "connections", conn_id, [{"op": "replace", "path": "/auth/params", "value": {"dataType": "raw"}}]
+    )
     assert answer.status_code == 200, answer.text
     after = read(emulator, "connections", conn_id)["auth"]["params"]
     assert after["inletId"] == params["inletId"] and after["dataType"] == "raw"
@@ -496,7 +551,13 @@ def test_data_lake_base_connection_needs_no_auth(emulator: EmulatorHandle) -> No
         (with_fields(s3_connection(), connectionSpec={"id": str(uuid.uuid4()), "version": "1.0"}), 400, 1413),
         (with_fields(s3_connection(), auth={"specName": "Basic Authentication", "params": {}}), 400, 1415),
         (with_fields(s3_connection(), auth={"specName": "Access Key", "params": {"s3AccessKey": "AK"}}), 400, 1304),
-        (with_fields(s3_connection(), auth={"specName": "Access Key", "params": {"s3AccessKey": 7, "s3SecretKey": "x"}}), 400, 1312),
+        (
+            with_fields(
+                s3_connection(), auth={"specName": "Access Key", "params": {"s3AccessKey": 7, "s3SecretKey": "x"}}
+            ),
+            400,
+            1312,
+        ),
         (with_fields(s3_connection(), auth=...), 400, 1304),
         (with_fields(s3_connection(), state="enabled"), 400, 1410),
         (with_fields(s3_connection(), connectionSpec=...), 400, 1304),
@@ -507,8 +568,21 @@ def test_data_lake_base_connection_needs_no_auth(emulator: EmulatorHandle) -> No
         ({"name": "lake", "auth": {"specName": "x", "params": {}}, "connectionSpec": {"id": DATA_LAKE}}, 400, 1415),
         (["not", "an", "object"], 400, 1100),
     ],
-    ids=["unknown-spec", "unknown-auth-spec", "missing-secret", "wrong-param-type", "no-auth", "state",
-         "no-connection-spec", "spec-id-type", "name-type", "no-spec-name", "dlz-base", "lake-with-auth", "array-body"],
+    ids=[
+        "unknown-spec",
+        "unknown-auth-spec",
+        "missing-secret",
+        "wrong-param-type",
+        "no-auth",
+        "state",
+        "no-connection-spec",
+        "spec-id-type",
+        "name-type",
+        "no-spec-name",
+        "dlz-base",
+        "lake-with-auth",
+        "array-body",
+    ],
 )
 def test_base_connection_validation(emulator: EmulatorHandle, body: Any, status: int, code: int) -> None:
     assert_flow_error(call(emulator, "POST", "/connections", json=body), status, code)
@@ -538,14 +612,20 @@ def test_source_connection_with_inherited_base(platform: Platform) -> None:
     source_id = platform.create("sourceConnections", s3_source(base))
     source = read(platform.emu, "sourceConnections", source_id)
     assert source["baseConnectionId"] == base and source["state"] == "enabled"
-    assert source["inheritedAttributes"] == {"baseConnection": {"id": base, "connectionSpec": {"id": S3, "version": "1.0"}}}
+    assert source["inheritedAttributes"] == {
+        "baseConnection": {"id": base, "connectionSpec": {"id": S3, "version": "1.0"}}
+    }
     assert source["params"] == {"path": "/acme/summerCampaign/account.csv", "type": "file"}
     assert source["version"] == source["etag"]
 
 
 def test_data_landing_zone_source_has_no_base_connection(platform: Platform) -> None:
-    body = {"name": "DLZ source", "data": {"format": "delimited"}, "params": {"path": "dlz-user-container/data8.csv"},
-            "connectionSpec": {"id": DLZ, "version": "1.0"}}
+    body = {
+        "name": "DLZ source",
+        "data": {"format": "delimited"},
+        "params": {"path": "dlz-user-container/data8.csv"},
+        "connectionSpec": {"id": DLZ, "version": "1.0"},
+    }
     source = read(platform.emu, "sourceConnections", platform.create("sourceConnections", body))
     assert "baseConnectionId" not in source and "inheritedAttributes" not in source
 
@@ -566,8 +646,20 @@ def test_data_landing_zone_source_has_no_base_connection(platform: Platform) -> 
         ({"params": "path=/a"}, 1100),
         ({"state": "disabled"}, 1410),
     ],
-    ids=["unknown-spec", "target-spec", "no-base", "unknown-base", "format", "no-data", "no-name", "no-path",
-         "bad-type", "bad-recursive", "params-type", "state"],
+    ids=[
+        "unknown-spec",
+        "target-spec",
+        "no-base",
+        "unknown-base",
+        "format",
+        "no-data",
+        "no-name",
+        "no-path",
+        "bad-type",
+        "bad-recursive",
+        "params-type",
+        "state",
+    ],
 )
 def test_source_connection_validation(platform: Platform, change: dict, code: int) -> None:
     base = platform.create("connections", s3_connection())
@@ -583,8 +675,13 @@ def test_source_connection_base_of_another_connector(platform: Platform) -> None
 
 def test_base_connection_refused_where_the_spec_forbids_it(platform: Platform) -> None:
     base = platform.create("connections", s3_connection())
-    body = {"name": "DLZ", "baseConnectionId": base, "data": {"format": "delimited"},
-            "params": {"path": "dlz-user-container/a.csv"}, "connectionSpec": {"id": DLZ, "version": "1.0"}}
+    body = {
+        "name": "DLZ",
+        "baseConnectionId": base,
+        "data": {"format": "delimited"},
+        "params": {"path": "dlz-user-container/a.csv"},
+        "connectionSpec": {"id": DLZ, "version": "1.0"},
+    }
     assert_flow_error(call(platform.emu, "POST", "/sourceConnections", json=body), 400, 1332)
 
 
@@ -618,8 +715,20 @@ def test_target_connection(platform: Platform) -> None:
         ({"baseConnectionId": str(uuid.uuid4())}, 1100),
         ({"state": "enabled"}, 1410),
     ],
-    ids=["source-spec", "unknown-spec", "no-params", "empty-params", "null-dataset", "empty-dataset",
-         "unknown-dataset", "dataset-type", "format", "no-data", "unknown-base", "state"],
+    ids=[
+        "source-spec",
+        "unknown-spec",
+        "no-params",
+        "empty-params",
+        "null-dataset",
+        "empty-dataset",
+        "unknown-dataset",
+        "dataset-type",
+        "format",
+        "no-data",
+        "unknown-base",
+        "state",
+    ],
 )
 def test_target_connection_validation(platform: Platform, change: dict, code: int) -> None:
     schema = platform.schema()
@@ -651,8 +760,14 @@ def test_dataset_of_another_sandbox_is_unknown(platform: Platform) -> None:
 
 
 def test_batch_flow(world: World) -> None:
-    body = world.batch_flow(scheduleParams={"startTime": str(int(time.time()) + 60), "frequency": "minute",
-                                            "interval": "15", "backfill": "true"})
+    body = world.batch_flow(
+        scheduleParams={
+            "startTime": str(int(time.time()) + 60),
+            "frequency": "minute",
+            "interval": "15",
+            "backfill": "true",
+        }
+    )
     flow_id = world.platform.create("flows", body)
     flow = read(world.platform.emu, "flows", flow_id)
     assert flow["state"] == "enabled" and flow["version"] == flow["etag"]
@@ -662,8 +777,13 @@ def test_batch_flow(world: World) -> None:
     assert flow["lastOperation"]["operation"] == "create"
     assert flow["lastOperation"]["status"] == {"value": "completed", "errors": []}
     assert flow["inheritedAttributes"] == {
-        "sourceConnections": [{"id": world.s3_source, "connectionSpec": {"id": S3, "version": "1.0"},
-                               "baseConnection": {"id": world.s3_base, "connectionSpec": {"id": S3, "version": "1.0"}}}],
+        "sourceConnections": [
+            {
+                "id": world.s3_source,
+                "connectionSpec": {"id": S3, "version": "1.0"},
+                "baseConnection": {"id": world.s3_base, "connectionSpec": {"id": S3, "version": "1.0"}},
+            }
+        ],
         "targetConnections": [{"id": world.target, "connectionSpec": {"id": DATA_LAKE, "version": "1.0"}}],
         "properties": {"isSourceFlow": True},
     }
@@ -695,15 +815,50 @@ def test_streaming_flow_with_mapping(world: World) -> None:
         (lambda w: w.streaming_flow(flowSpec={"id": HTTP_XDM_FLOW, "version": "1.0"}), 1413),
         (lambda w: w.streaming_flow(transformations=[{"name": "Copy", "params": {}}]), 1100),
         (lambda w: w.streaming_flow(transformations=[{"name": "Mapping", "params": {"mappingVersion": 0}}]), 1304),
-        (lambda w: w.streaming_flow(transformations=[{"name": "Mapping", "params": {"mappingId": uuid.uuid4().hex}}]), 1419),
-        (lambda w: w.streaming_flow(transformations=[{"name": "Mapping", "params": {"mappingId": w.mapping["id"], "mappingVersion": 3}}]), 1412),
-        (lambda w: w.streaming_flow(transformations=[{"name": "Mapping", "params": {"mappingId": w.mapping["id"], "mappingVersion": "zero"}}]), 1412),
+        (
+            lambda w: w.streaming_flow(
+                transformations=[{"name": "Mapping", "params": {"mappingId": uuid.uuid4().hex}}]
+            ),
+            1419,
+        ),
+        (
+            lambda w: w.streaming_flow(
+                transformations=[{"name": "Mapping", "params": {"mappingId": w.mapping["id"], "mappingVersion": 3}}]
+            ),
+            1412,
+        ),
+        (
+            lambda w: w.streaming_flow(
+                transformations=[
+                    {"name": "Mapping", "params": {"mappingId": w.mapping["id"], "mappingVersion": "zero"}}
+                ]
+            ),
+            1412,
+        ),
         (lambda w: w.streaming_flow(transformations=[{"name": "Mapping"}]), 1304),
     ],
-    ids=["state", "unknown-flow-spec", "no-flow-spec", "no-sources", "empty-sources", "no-targets", "unknown-source",
-         "unknown-target", "source-spec-not-accepted", "sources-type", "streaming-with-batch-source", "no-schedule",
-         "schedule-on-streaming", "http-spec-for-kinesis", "unsupported-transformation", "mapping-without-id",
-         "unknown-mapping", "unknown-mapping-version", "non-numeric-version", "transformation-without-params"],
+    ids=[
+        "state",
+        "unknown-flow-spec",
+        "no-flow-spec",
+        "no-sources",
+        "empty-sources",
+        "no-targets",
+        "unknown-source",
+        "unknown-target",
+        "source-spec-not-accepted",
+        "sources-type",
+        "streaming-with-batch-source",
+        "no-schedule",
+        "schedule-on-streaming",
+        "http-spec-for-kinesis",
+        "unsupported-transformation",
+        "mapping-without-id",
+        "unknown-mapping",
+        "unknown-mapping-version",
+        "non-numeric-version",
+        "transformation-without-params",
+    ],
 )
 def test_flow_validation(world: World, build: Any, code: int) -> None:
     assert_flow_error(call(world.platform.emu, "POST", "/flows", json=build(world)), 400, code)
@@ -712,7 +867,9 @@ def test_flow_validation(world: World, build: Any, code: int) -> None:
 
 def test_mapping_must_write_the_target_dataset_schema(world: World) -> None:
     other = world.platform.mapping_set(world.platform.schema())
-    body = world.streaming_flow(transformations=[{"name": "Mapping", "params": {"mappingId": other["id"], "mappingVersion": "0"}}])
+    body = world.streaming_flow(
+        transformations=[{"name": "Mapping", "params": {"mappingId": other["id"], "mappingVersion": "0"}}]
+    )
     answer = assert_flow_error(call(world.platform.emu, "POST", "/flows", json=body), 400, 1425)
     assert world.dataset_id in answer["report"]["detailed-message"]
 
@@ -741,8 +898,21 @@ def test_mapping_version_as_string_and_newer_versions(world: World) -> None:
         (schedule(backfill="sometimes"), 1100),
         ("every hour", 1100),
     ],
-    ids=["frequency", "once-interval", "once-backfill", "minute-min", "hour-min", "interval-text", "interval-fraction",
-         "past-start", "no-interval", "no-start", "start-text", "backfill-text", "not-an-object"],
+    ids=[
+        "frequency",
+        "once-interval",
+        "once-backfill",
+        "minute-min",
+        "hour-min",
+        "interval-text",
+        "interval-fraction",
+        "past-start",
+        "no-interval",
+        "no-start",
+        "start-text",
+        "backfill-text",
+        "not-an-object",
+    ],
 )
 def test_schedule_rules(world: World, params: Any, code: int) -> None:
     answer = call(world.platform.emu, "POST", "/flows", json=world.batch_flow(scheduleParams=params))
@@ -803,7 +973,12 @@ def test_patch_changes_the_etag_every_time(world: World, one_of_each: dict[str, 
     "ops, headers, status, code",
     [
         ([{"op": "replace", "path": "/name", "value": "x"}], {}, 400, 1403),
-        ([{"op": "replace", "path": "/name", "value": "x"}], {"If-Match": '"00000000-0000-0200-0000-000000000000"'}, 412, 1404),
+        (
+            [{"op": "replace", "path": "/name", "value": "x"}],
+            {"If-Match": '"00000000-0000-0200-0000-000000000000"'},
+            412,
+            1404,
+        ),
         ([], None, 400, 1405),
         (None, None, 400, 1405),
         ({"op": "replace"}, None, 400, 1100),
@@ -817,11 +992,26 @@ def test_patch_changes_the_etag_every_time(world: World, one_of_each: dict[str, 
         ([{"op": "replace", "path": "name", "value": "x"}], None, 400, 1365),
         ([{"op": "replace", "path": "/name"}], None, 400, 1100),
     ],
-    ids=["no-if-match", "stale", "empty", "no-body", "not-array", "move", "copy", "missing-field", "missing-parent",
-         "connection-spec", "id", "state", "relative-path", "no-value"],
+    ids=[
+        "no-if-match",
+        "stale",
+        "empty",
+        "no-body",
+        "not-array",
+        "move",
+        "copy",
+        "missing-field",
+        "missing-parent",
+        "connection-spec",
+        "id",
+        "state",
+        "relative-path",
+        "no-value",
+    ],
 )
-def test_patch_refusals(world: World, one_of_each: dict[str, str], resource: str, ops: Any,
-                        headers: dict | None, status: int, code: int) -> None:
+def test_patch_refusals(
+    world: World, one_of_each: dict[str, str], resource: str, ops: Any, headers: dict | None, status: int, code: int
+) -> None:
     emu, obj_id = world.platform.emu, one_of_each[resource]
     if resource == "flows" and code == 1414:
         ops = [{"op": "replace", "path": "/flowSpec/id", "value": STREAMING_FLOW}]
@@ -843,17 +1033,24 @@ def test_if_match_with_or_without_quotes(world: World, if_match: str) -> None:
     emu = world.platform.emu
     etag = read(emu, "connections", world.s3_base)["etag"]
     value = if_match.format(etag=etag, bare=etag.strip('"'))
-    answer = call(emu, "PATCH", f"/connections/{world.s3_base}", json=[{"op": "add", "path": "/description", "value": "d"}],
-                  headers={"if-match": value})
+    answer = call(
+        emu,
+        "PATCH",
+        f"/connections/{world.s3_base}",
+        json=[{"op": "add", "path": "/description", "value": "d"}],
+        headers={"if-match": value},
+    )
     assert answer.status_code == 200, answer.text
 
 
 def test_patch_ops_are_case_insensitive_and_recorded_on_flows(world: World) -> None:
     emu = world.platform.emu
     flow_id = world.platform.create("flows", world.batch_flow())
-    ops = [{"op": "REPLACE", "path": "/scheduleParams/frequency", "value": "day"},
-           {"op": "Replace", "path": "/scheduleParams/interval", "value": 2},
-           {"op": "add", "path": "/description", "value": "daily"}]
+    ops = [
+        {"op": "REPLACE", "path": "/scheduleParams/frequency", "value": "day"},
+        {"op": "Replace", "path": "/scheduleParams/interval", "value": 2},
+        {"op": "add", "path": "/description", "value": "daily"},
+    ]
     assert patch(emu, "flows", flow_id, ops).status_code == 200
     flow = read(emu, "flows", flow_id)
     assert flow["scheduleParams"]["frequency"] == "day" and flow["description"] == "daily"
@@ -874,11 +1071,22 @@ def test_patch_ops_are_case_insensitive_and_recorded_on_flows(world: World) -> N
         ("flows", [{"op": "replace", "path": "/scheduleParams/frequency", "value": "fortnight"}], 1397),
         ("flows", [{"op": "replace", "path": "/scheduleParams/interval", "value": 5}], 1362),
         ("flows", [{"op": "replace", "path": "/sourceConnectionIds", "value": []}], 1338),
-        ("flows", [{"op": "add", "path": "/transformations", "value": [{"name": "Mapping", "params": {"mappingId": "nope"}}]}], 1419),
+        (
+            "flows",
+            [
+                {
+                    "op": "add",
+                    "path": "/transformations",
+                    "value": [{"name": "Mapping", "params": {"mappingId": "nope"}}],
+                }
+            ],
+            1419,
+        ),
     ],
 )
-def test_patched_objects_are_validated_again(world: World, one_of_each: dict[str, str], resource: str,
-                                             ops: list, code: int) -> None:
+def test_patched_objects_are_validated_again(
+    world: World, one_of_each: dict[str, str], resource: str, ops: list, code: int
+) -> None:
     emu, obj_id = world.platform.emu, one_of_each[resource]
     before = read(emu, resource, obj_id)
     assert_flow_error(patch(emu, resource, obj_id, ops), 400, code)
@@ -890,10 +1098,14 @@ def test_patch_mapping_version_of_a_streaming_flow(world: World) -> None:
     flow_id = world.platform.create("flows", world.streaming_flow())
     world.platform.mapping_set(world.schema, mapping_set_id=world.mapping["id"])
     new = {"name": "Mapping", "params": {"mappingId": world.mapping["id"], "mappingVersion": 1}}
-    assert patch(emu, "flows", flow_id, [{"op": "replace", "path": "/transformations/0", "value": new}]).status_code == 200
+    assert (
+        patch(emu, "flows", flow_id, [{"op": "replace", "path": "/transformations/0", "value": new}]).status_code == 200
+    )
     assert read(emu, "flows", flow_id)["transformations"] == [new]
     bad = {**new, "params": {**new["params"], "mappingVersion": 7}}
-    assert_flow_error(patch(emu, "flows", flow_id, [{"op": "replace", "path": "/transformations/0", "value": bad}]), 400, 1412)
+    assert_flow_error(
+        patch(emu, "flows", flow_id, [{"op": "replace", "path": "/transformations/0", "value": bad}]), 400, 1412
+    )
 
 
 def test_rotating_credentials_keeps_them_secret(world: World) -> None:
@@ -923,16 +1135,23 @@ def test_schedule_updates_after_the_start_time(world: World, ops: list, code: in
         ops[0]["value"]["startTime"] = started["startTime"]
     assert_flow_error(patch(emu, "flows", flow_id, ops), 400, code)
     # What a started flow may still change: its frequency and interval.
-    assert patch(emu, "flows", flow_id, [{"op": "replace", "path": "/scheduleParams/interval", "value": 3}]).status_code == 200
+    assert (
+        patch(emu, "flows", flow_id, [{"op": "replace", "path": "/scheduleParams/interval", "value": 3}]).status_code
+        == 200
+    )
 
 
 def test_schedule_updates_before_the_start_time(world: World) -> None:
     emu = world.platform.emu
     flow_id = world.platform.create("flows", world.batch_flow(scheduleParams=schedule(backfill=True)))
     once = {"startTime": int(time.time()) + 7200, "frequency": "once"}
-    assert patch(emu, "flows", flow_id, [{"op": "replace", "path": "/scheduleParams", "value": once}]).status_code == 200
+    assert (
+        patch(emu, "flows", flow_id, [{"op": "replace", "path": "/scheduleParams", "value": once}]).status_code == 200
+    )
     past = {"startTime": int(time.time()) - 7200, "frequency": "once"}
-    assert_flow_error(patch(emu, "flows", flow_id, [{"op": "replace", "path": "/scheduleParams", "value": past}]), 400, 1360)
+    assert_flow_error(
+        patch(emu, "flows", flow_id, [{"op": "replace", "path": "/scheduleParams", "value": past}]), 400, 1360
+    )
 
 
 # --------------------------------------------------------------------------- enable / disable
@@ -1006,8 +1225,12 @@ def test_connections_used_by_flows_cannot_be_deleted(world: World, resource: str
 def test_teardown_in_dependency_order(world: World) -> None:
     emu = world.platform.emu
     flow_id = world.platform.create("flows", world.batch_flow())
-    for resource, obj_id in (("flows", flow_id), ("sourceConnections", world.s3_source),
-                             ("targetConnections", world.target), ("connections", world.s3_base)):
+    for resource, obj_id in (
+        ("flows", flow_id),
+        ("sourceConnections", world.s3_source),
+        ("targetConnections", world.target),
+        ("connections", world.s3_base),
+    ):
         assert call(emu, "DELETE", f"/{resource}/{obj_id}").status_code == 204
 
 
@@ -1130,8 +1353,14 @@ def test_flow_filters_on_arrays_and_inherited_attributes(world: World) -> None:
 
 def test_source_and_target_connection_filters(world: World) -> None:
     emu = world.platform.emu
-    assert [i["id"] for i in call(emu, "GET", f"/sourceConnections?property=baseConnectionId=={world.s3_base}").json()["items"]] == [world.s3_source]
-    assert [i["id"] for i in call(emu, "GET", f"/targetConnections?property=params.dataSetId=={world.dataset_id}").json()["items"]] == [world.target]
+    assert [
+        i["id"]
+        for i in call(emu, "GET", f"/sourceConnections?property=baseConnectionId=={world.s3_base}").json()["items"]
+    ] == [world.s3_source]
+    assert [
+        i["id"]
+        for i in call(emu, "GET", f"/targetConnections?property=params.dataSetId=={world.dataset_id}").json()["items"]
+    ] == [world.target]
 
 
 # --------------------------------------------------------------------------- runs
@@ -1159,7 +1388,9 @@ def test_ad_hoc_run_of_a_one_time_flow(world: World, once_flow: str) -> None:
     assert call(emu, "GET", f"/runs?property=flowId=={uuid.uuid4()}").json()["items"] == []
     flow = read(emu, "flows", once_flow)
     assert flow["lastRunDetails"] == {"id": run_id, "state": "scheduled"}
-    assert requests.get(emu.url(BASE + flow["runs"]), headers=emu.headers(), timeout=10).json()["items"][0]["id"] == run_id
+    assert (
+        requests.get(emu.url(BASE + flow["runs"]), headers=emu.headers(), timeout=10).json()["items"][0]["id"] == run_id
+    )
 
 
 @pytest.mark.parametrize(
@@ -1177,7 +1408,9 @@ def test_ad_hoc_run_of_a_one_time_flow(world: World, once_flow: str) -> None:
 )
 def test_run_refusals(world: World, once_flow: str, body: dict, code: int) -> None:
     emu = world.platform.emu
-    disabled = world.platform.create("flows", world.batch_flow(scheduleParams=schedule(frequency="once", interval=None)))
+    disabled = world.platform.create(
+        "flows", world.batch_flow(scheduleParams=schedule(frequency="once", interval=None))
+    )
     call(emu, "POST", f"/flows/{disabled}/action?op=disable")
     flows = {
         "missing": str(uuid.uuid4()),
@@ -1201,26 +1434,39 @@ def test_streaming_seed_requests(platform: Platform) -> None:
     dataset_id = platform.dataset(schema)
     kinesis_base = platform.create("connections", kinesis_connection())
     source_id = platform.create("sourceConnections", kinesis_source(kinesis_base))
-    target_answer = call(emu, "POST", "/targetConnections", json={
-        "name": "Streaming target connection",
-        "description": "Streaming target connection",
-        "connectionSpec": {"id": DATA_LAKE, "version": "1.0"},
-        "data": {"format": "parquet_xdm", "schema": {"id": schema["$id"], "version": "application/vnd.adobe.xed-full+json;version=1"}},
-        "params": {"dataSetId": dataset_id},
-    })
+    target_answer = call(
+        emu,
+        "POST",
+        "/targetConnections",
+        json={
+            "name": "Streaming target connection",
+            "description": "Streaming target connection",
+            "connectionSpec": {"id": DATA_LAKE, "version": "1.0"},
+            "data": {
+                "format": "parquet_xdm",
+                "schema": {"id": schema["$id"], "version": "application/vnd.adobe.xed-full+json;version=1"},
+            },
+            "params": {"dataSetId": dataset_id},
+        },
+    )
     target_id = created(target_answer)
     mapping = platform.mapping_set(schema)
     specs = call(emu, "GET", "/flowSpecs").json()["items"]
     streaming_spec = next(s for s in specs if s["id"] == STREAMING_FLOW)
     assert streaming_spec["name"] == "Stream data with optional transformation"
-    flow_answer = call(emu, "POST", "/flows", json={
-        "name": "Streaming dataflow",
-        "description": "Streaming dataflow",
-        "flowSpec": {"id": STREAMING_FLOW, "version": "1.0"},
-        "sourceConnectionIds": [source_id],
-        "targetConnectionIds": [target_id],
-        "transformations": [{"name": "Mapping", "params": {"mappingId": mapping["id"], "mappingVersion": 0}}],
-    })
+    flow_answer = call(
+        emu,
+        "POST",
+        "/flows",
+        json={
+            "name": "Streaming dataflow",
+            "description": "Streaming dataflow",
+            "flowSpec": {"id": STREAMING_FLOW, "version": "1.0"},
+            "sourceConnectionIds": [source_id],
+            "targetConnectionIds": [target_id],
+            "transformations": [{"name": "Mapping", "params": {"mappingId": mapping["id"], "mappingVersion": 0}}],
+        },
+    )
     flow = read(emu, "flows", created(flow_answer))
     assert flow["state"] == "enabled" and flow["name"] == "Streaming dataflow"
 
@@ -1231,31 +1477,110 @@ def test_cloud_storage_seed_requests(platform: Platform) -> None:
     emu = platform.emu
     schema = platform.schema()
     s3_base = platform.create("connections", s3_connection())
-    source_id = created(call(emu, "POST", "/sourceConnections", json={
-        "name": f"Source Connection S3 {uuid.uuid4()}",
-        "baseConnectionId": s3_base,
-        "connectionSpec": {"id": S3, "version": 1},
-        "data": {"format": "parquet_xdm", "schema": {"id": schema["$id"], "version": "application/vnd.adobe.xed-full+json;version=1.0"}},
-        "params": {"path": "partners-demo/samples", "recursive": "true"},
-    }))
+    source_id = created(
+        call(
+            emu,
+            "POST",
+            "/sourceConnections",
+            json={
+                "name": f"Source Connection S3 {uuid.uuid4()}",
+                "baseConnectionId": s3_base,
+                "connectionSpec": {"id": S3, "version": 1},
+                "data": {
+                    "format": "parquet_xdm",
+                    "schema": {"id": schema["$id"], "version": "application/vnd.adobe.xed-full+json;version=1.0"},
+                },
+                "params": {"path": "partners-demo/samples", "recursive": "true"},
+            },
+        )
+    )
     assert read(emu, "sourceConnections", source_id)["connectionSpec"] == {"id": S3, "version": 1}
-    dataset_base = platform.create("connections", {"name": "Dataset base connection", "description": "base connection for datasets",
-                                                   "connectionSpec": {"id": DATA_LAKE, "version": "1.0"}})
+    dataset_base = platform.create(
+        "connections",
+        {
+            "name": "Dataset base connection",
+            "description": "base connection for datasets",
+            "connectionSpec": {"id": DATA_LAKE, "version": "1.0"},
+        },
+    )
     dataset_id = platform.dataset(schema)
-    target_id = created(call(emu, "POST", "/targetConnections", json={
-        "baseConnectionId": dataset_base,
-        "connectionSpec": {"id": DATA_LAKE, "version": "1.0"},
-        "name": f"Target Connection {uuid.uuid4()}",
-        "data": {"format": "parquet_xdm", "schema": {"id": schema["$id"], "version": "application/vnd.adobe.xed-full+json;version=1.0"}},
-        "params": {"dataSetId": dataset_id},
-    }))
-    flow_id = created(call(emu, "POST", "/flows", json={
-        "name": f"Demo Parquet Ingestion Flow {uuid.uuid4()}",
-        "flowSpec": {"id": CLOUD_STORAGE_FLOW, "version": "1.0"},
-        "sourceConnectionIds": [source_id],
-        "targetConnectionIds": [target_id],
-        "scheduleParams": {"startTime": int(time.time()), "frequency": "minute", "interval": 1000, "backfill": True},
-    }))
+    target_id = created(
+        call(
+            emu,
+            "POST",
+            "/targetConnections",
+            json={
+                "baseConnectionId": dataset_base,
+                "connectionSpec": {"id": DATA_LAKE, "version": "1.0"},
+                "name": f"Target Connection {uuid.uuid4()}",
+                "data": {
+                    "format": "parquet_xdm",
+                    "schema": {"id": schema["$id"], "version": "application/vnd.adobe.xed-full+json;version=1.0"},
+                },
+                "params": {"dataSetId": dataset_id},
+            },
+        )
+    )
+    flow_id = created(
+        call(
+            emu,
+            "POST",
+            "/flows",
+            json={
+                "name": f"Demo Parquet Ingestion Flow {uuid.uuid4()}",
+                "flowSpec": {"id": CLOUD_STORAGE_FLOW, "version": "1.0"},
+                "sourceConnectionIds": [source_id],
+                "targetConnectionIds": [target_id],
+                "scheduleParams": {
+                    "startTime": int(time.time()),
+                    "frequency": "minute",
+                    "interval": 1000,
+                    "backfill": True,
+                },
+            },
+        )
+    )
     flow = read(emu, "flows", flow_id)
     assert flow["inheritedAttributes"]["targetConnections"][0]["baseConnection"]["id"] == dataset_base
     assert flow["scheduleParams"]["interval"] == 1000
+
+
+# --------------------------------------------------------------------------- conformance with Adobe's OpenAPI
+
+
+def test_answers_match_the_flow_service_openapi(world: World) -> None:
+    require_shared("openapi", "flow-service.yaml")
+    from tests.emulator.openapi_check import validate_response
+
+    emu = world.platform.emu
+    flow_id = world.platform.create("flows", world.batch_flow(scheduleParams=schedule(frequency="once", interval=None)))
+    answers = [
+        call(emu, "GET", "/connectionSpecs"),
+        call(emu, "GET", f"/connectionSpecs/{S3}"),
+        call(emu, "GET", "/flowSpecs"),
+        call(emu, "GET", f"/flowSpecs/{CLOUD_STORAGE_FLOW}"),
+        call(emu, "POST", "/connections", json=s3_connection()),
+        call(emu, "GET", f"/connections/{world.s3_base}"),
+        call(emu, "GET", "/connections?limit=1"),
+        call(emu, "GET", "/connections?count=true"),
+        call(emu, "GET", f"/connections/{world.s3_base}/test"),
+        call(emu, "POST", "/sourceConnections", json=s3_source(world.s3_base)),
+        call(emu, "GET", f"/sourceConnections/{world.s3_source}"),
+        call(emu, "GET", "/sourceConnections"),
+        call(emu, "GET", f"/targetConnections/{world.target}"),
+        call(emu, "GET", "/targetConnections"),
+        call(emu, "GET", f"/flows/{flow_id}"),
+        call(emu, "GET", "/flows"),
+        patch(emu, "flows", flow_id, [{"op": "replace", "path": "/name", "value": "renamed"}]),
+        call(emu, "POST", f"/flows/{flow_id}/action?op=disable"),
+        call(emu, "POST", f"/flows/{flow_id}/action?op=enable"),
+        call(emu, "POST", "/runs", json={"flowId": flow_id}),
+        call(emu, "GET", f"/runs?property=flowId=={flow_id}"),
+        call(emu, "GET", f"/flows/{uuid.uuid4()}"),
+        call(emu, "POST", "/flows", json={}),
+        patch(emu, "flows", flow_id, [{"op": "replace", "path": "/name", "value": "x"}], etag='"stale"'),
+        call(emu, "DELETE", f"/flows/{flow_id}"),
+    ]
+    for answer in answers:
+        assert answer.status_code < 500, answer.text
+        assert validate_response(answer) == "flow-service.yaml"

@@ -53,15 +53,18 @@ def bucket(moto_server: MotoAws) -> str:
 @pytest.fixture
 def reader(moto_server: MotoAws) -> AwsKeys:
     """An IAM user that may read S3 and Kinesis, as a customer would give Experience Platform."""
-    return moto_server.create_user(["s3:ListBucket", "s3:ListAllMyBuckets", "s3:GetObject",
-                                    "kinesis:ListStreams", "kinesis:DescribeStreamSummary"])
+    return moto_server.create_user(
+        ["s3:ListBucket", "s3:ListAllMyBuckets", "s3:GetObject", "kinesis:ListStreams", "kinesis:DescribeStreamSummary"]
+    )
 
 
 def s3_body(keys: AwsKeys, **params: Any) -> dict[str, Any]:
     return {
         "name": "S3",
-        "auth": {"specName": "Access Key",
-                 "params": {"s3AccessKey": keys.access_key, "s3SecretKey": keys.secret_key, **params}},
+        "auth": {
+            "specName": "Access Key",
+            "params": {"s3AccessKey": keys.access_key, "s3SecretKey": keys.secret_key, **params},
+        },
         "connectionSpec": {"id": S3, "version": "1.0"},
     }
 
@@ -69,8 +72,10 @@ def s3_body(keys: AwsKeys, **params: Any) -> dict[str, Any]:
 def kinesis_body(keys: AwsKeys, region: str = "us-east-1") -> dict[str, Any]:
     return {
         "name": "Kinesis",
-        "auth": {"specName": "Aws Kinesis authentication credentials",
-                 "params": {"accessKeyId": keys.access_key, "secretKey": keys.secret_key, "region": region}},
+        "auth": {
+            "specName": "Aws Kinesis authentication credentials",
+            "params": {"accessKeyId": keys.access_key, "secretKey": keys.secret_key, "region": region},
+        },
         "connectionSpec": {"id": KINESIS, "version": "1.0"},
     }
 
@@ -96,7 +101,9 @@ def connection(emu: EmulatorHandle, body: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- credentials
 
 
-def test_s3_connection_is_verified(aws_emulator: EmulatorHandle, moto_iam_enforced: MotoAws, reader: AwsKeys, bucket: str) -> None:
+def test_s3_connection_is_verified(
+    aws_emulator: EmulatorHandle, moto_iam_enforced: MotoAws, reader: AwsKeys, bucket: str
+) -> None:
     for body in (s3_body(reader), s3_body(reader, bucketName=bucket, folderPath="data/")):
         conn = read(aws_emulator, "connections", connection(aws_emulator, body))
         assert conn[models.VERIFICATION_FIELD]["status"] == "verified"
@@ -112,8 +119,9 @@ def test_s3_connection_is_verified(aws_emulator: EmulatorHandle, moto_iam_enforc
     ],
     ids=["wrong-secret", "unknown-key", "missing-bucket"],
 )
-def test_s3_connection_refused(aws_emulator: EmulatorHandle, moto_iam_enforced: MotoAws, reader: AwsKeys,
-                               bucket: str, change: Any, message: str) -> None:
+def test_s3_connection_refused(
+    aws_emulator: EmulatorHandle, moto_iam_enforced: MotoAws, reader: AwsKeys, bucket: str, change: Any, message: str
+) -> None:
     body = s3_body(reader)
     body["auth"]["params"].update(change(reader, bucket))
     error = assert_flow_error(call(aws_emulator, "POST", "/connections", json=body), 400, 1100)
@@ -125,17 +133,28 @@ def test_s3_connection_refused(aws_emulator: EmulatorHandle, moto_iam_enforced: 
 def test_wrong_secret_passes_when_aws_does_not_check(aws_emulator: EmulatorHandle, reader: AwsKeys) -> None:
     """Without IAM checks moto (like a permissive endpoint) accepts any key; the emulator only asks AWS."""
     body = s3_body(AwsKeys(reader.access_key, "anything"))
-    assert read(aws_emulator, "connections", connection(aws_emulator, body))[models.VERIFICATION_FIELD]["status"] == "verified"
+    assert (
+        read(aws_emulator, "connections", connection(aws_emulator, body))[models.VERIFICATION_FIELD]["status"]
+        == "verified"
+    )
 
 
-def test_rotating_s3_credentials_is_checked(aws_emulator: EmulatorHandle, moto_iam_enforced: MotoAws, reader: AwsKeys) -> None:
+def test_rotating_s3_credentials_is_checked(
+    aws_emulator: EmulatorHandle, moto_iam_enforced: MotoAws, reader: AwsKeys
+) -> None:
     conn_id = connection(aws_emulator, s3_body(reader))
     before = read(aws_emulator, "connections", conn_id)
     bad = [{"op": "replace", "path": "/auth/params", "value": {"s3AccessKey": reader.access_key, "s3SecretKey": "old"}}]
     assert_flow_error(patch(aws_emulator, "connections", conn_id, bad), 400, 1100)
     assert read(aws_emulator, "connections", conn_id) == before
     fresh = moto_iam_enforced.create_user(["s3:*"])
-    good = [{"op": "replace", "path": "/auth/params", "value": {"s3AccessKey": fresh.access_key, "s3SecretKey": fresh.secret_key}}]
+    good = [
+        {
+            "op": "replace",
+            "path": "/auth/params",
+            "value": {"s3AccessKey": fresh.access_key, "s3SecretKey": fresh.secret_key},
+        }
+    ]
     assert patch(aws_emulator, "connections", conn_id, good).status_code == 200
     after = read(aws_emulator, "connections", conn_id)
     assert after["auth"]["params"]["s3AccessKey"] == fresh.access_key
@@ -150,7 +169,9 @@ def test_connection_test_endpoint(aws_emulator: EmulatorHandle, moto_iam_enforce
     conn_id = connection(aws_emulator, s3_body(reader))
     answer = call(aws_emulator, "GET", f"/connections/{conn_id}/test")
     assert answer.status_code == 200 and answer.json() == {"result": True}
-    moto_iam_enforced.client("iam").delete_access_key(UserName=_user_of(moto_iam_enforced, reader), AccessKeyId=reader.access_key)
+    moto_iam_enforced.client("iam").delete_access_key(
+        UserName=_user_of(moto_iam_enforced, reader), AccessKeyId=reader.access_key
+    )
     assert call(aws_emulator, "GET", f"/connections/{conn_id}/test").json() == {"result": False}
     assert_flow_error(call(aws_emulator, "GET", f"/connections/{uuid.uuid4()}/test"), 404, 1101)
 
@@ -164,14 +185,25 @@ def _user_of(aws: MotoAws, keys: AwsKeys) -> str:
 
 def test_explore_root_lists_buckets(aws_emulator: EmulatorHandle, reader: AwsKeys, bucket: str) -> None:
     entries = explore(aws_emulator, connection(aws_emulator, s3_body(reader)), objectType="root").json()
-    assert {"type": "folder", "name": bucket, "path": f"/{bucket}", "canPreview": False, "canFetchSchema": False} in entries
+    assert {
+        "type": "folder",
+        "name": bucket,
+        "path": f"/{bucket}",
+        "canPreview": False,
+        "canFetchSchema": False,
+    } in entries
     restricted = connection(aws_emulator, s3_body(reader, bucketName=bucket))
     assert [e["name"] for e in explore(aws_emulator, restricted, objectType="ROOT").json()] == [bucket]
 
 
 @pytest.mark.parametrize("target", ["{bucket}/data", "/{bucket}/data/"])
 def test_explore_folder(aws_emulator: EmulatorHandle, reader: AwsKeys, bucket: str, target: str) -> None:
-    answer = explore(aws_emulator, connection(aws_emulator, s3_body(reader)), objectType="folder", object=target.format(bucket=bucket))
+    answer = explore(
+        aws_emulator,
+        connection(aws_emulator, s3_body(reader)),
+        objectType="folder",
+        object=target.format(bucket=bucket),
+    )
     assert answer.status_code == 200, answer.text
     listed = {(e["type"], e["name"], e["path"], e["canPreview"]) for e in answer.json()}
     assert listed == {
@@ -186,18 +218,35 @@ def test_explore_folder(aws_emulator: EmulatorHandle, reader: AwsKeys, bucket: s
 @pytest.mark.parametrize(
     "key, params, columns, first_row",
     [
-        ("data/customers.csv", {"fileType": "delimited"}, [("id", "string"), ("firstName", "string"), ("lastName", "string")],
-         {"id": "1", "firstName": "Ada", "lastName": "Lovelace"}),
-        ("data/cities.csv", {"fileType": "DELIMITED", "columnDelimiter": ";"}, [("id", "string"), ("city", "string")],
-         {"id": "1", "city": "Paris"}),
-        ("data/archive/customers.csv.gz", {"fileType": "delimited", "compressionType": "gzip"},
-         [("id", "string"), ("firstName", "string"), ("lastName", "string")], {"id": "1", "firstName": "Ada", "lastName": "Lovelace"}),
-        ("data/events.json", {"fileType": "json"}, [("id", "integer"), ("vip", "boolean"), ("score", "number"), ("tags", "array")],
-         {"id": 1, "vip": True, "score": 9.5, "tags": ["a"]}),
+        (
+            "data/customers.csv",
+            {"fileType": "delimited"},
+            [("id", "string"), ("firstName", "string"), ("lastName", "string")],
+            {"id": "1", "firstName": "Ada", "lastName": "Lovelace"},
+        ),
+        (
+            "data/cities.csv",
+            {"fileType": "DELIMITED", "columnDelimiter": ";"},
+            [("id", "string"), ("city", "string")],
+            {"id": "1", "city": "Paris"},
+        ),
+        (
+            "data/archive/customers.csv.gz",
+            {"fileType": "delimited", "compressionType": "gzip"},
+            [("id", "string"), ("firstName", "string"), ("lastName", "string")],
+            {"id": "1", "firstName": "Ada", "lastName": "Lovelace"},
+        ),
+        (
+            "data/events.json",
+            {"fileType": "json"},
+            [("id", "integer"), ("vip", "boolean"), ("score", "number"), ("tags", "array")],
+            {"id": 1, "vip": True, "score": 9.5, "tags": ["a"]},
+        ),
     ],
 )
-def test_explore_file_preview(aws_emulator: EmulatorHandle, reader: AwsKeys, bucket: str, key: str,
-                              params: dict, columns: list, first_row: dict) -> None:
+def test_explore_file_preview(
+    aws_emulator: EmulatorHandle, reader: AwsKeys, bucket: str, key: str, params: dict, columns: list, first_row: dict
+) -> None:
     conn_id = connection(aws_emulator, s3_body(reader))
     answer = explore(aws_emulator, conn_id, objectType="file", object=f"/{bucket}/{key}", preview="true", **params)
     assert answer.status_code == 200, answer.text
@@ -219,7 +268,15 @@ def test_explore_file_preview(aws_emulator: EmulatorHandle, reader: AwsKeys, buc
         ({"objectType": "file", "object": "/{bucket}/data/customers.csv"}, 1337),
         ({"objectType": "file", "object": "/{bucket}/data/missing.csv", "fileType": "delimited"}, 1100),
         ({"objectType": "file", "object": "/{bucket}/data/nested/deeper/file.parquet", "fileType": "parquet"}, 1100),
-        ({"objectType": "file", "object": "/{bucket}/data/customers.csv", "fileType": "delimited", "columnDelimiter": "::"}, 1331),
+        (
+            {
+                "objectType": "file",
+                "object": "/{bucket}/data/customers.csv",
+                "fileType": "delimited",
+                "columnDelimiter": "::",
+            },
+            1331,
+        ),
         ({"objectType": "folder", "object": "/no-such-bucket-here/x"}, 1100),
     ],
 )
@@ -251,8 +308,9 @@ def stream(moto_server: MotoAws) -> str:
     return name
 
 
-def test_kinesis_source_on_an_existing_stream(aws_emulator: EmulatorHandle, moto_iam_enforced: MotoAws,
-                                              reader: AwsKeys, stream: str) -> None:
+def test_kinesis_source_on_an_existing_stream(
+    aws_emulator: EmulatorHandle, moto_iam_enforced: MotoAws, reader: AwsKeys, stream: str
+) -> None:
     base = read(aws_emulator, "connections", connection(aws_emulator, kinesis_body(reader)))
     assert base[models.VERIFICATION_FIELD]["status"] == "verified"
     source_id = created(call(aws_emulator, "POST", "/sourceConnections", json=kinesis_source_body(base["id"], stream)))
@@ -266,8 +324,15 @@ def test_kinesis_source_on_an_existing_stream(aws_emulator: EmulatorHandle, moto
     [("us-east-1", "-missing", None), ("eu-west-1", "", None), ("us-east-1", "", "wrong-secret")],
     ids=["missing-stream", "other-region", "wrong-secret"],
 )
-def test_kinesis_refusals(aws_emulator: EmulatorHandle, moto_iam_enforced: MotoAws, reader: AwsKeys, stream: str,
-                          region: str, stream_suffix: str, keys_change: str | None) -> None:
+def test_kinesis_refusals(
+    aws_emulator: EmulatorHandle,
+    moto_iam_enforced: MotoAws,
+    reader: AwsKeys,
+    stream: str,
+    region: str,
+    stream_suffix: str,
+    keys_change: str | None,
+) -> None:
     if keys_change:
         body = kinesis_body(AwsKeys(reader.access_key, keys_change), region)
         assert_flow_error(call(aws_emulator, "POST", "/connections", json=body), 400, 1100)

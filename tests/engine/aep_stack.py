@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 
 from aep_emulator.testing import EmulatorHandle
 from devtools.pulumi_cli import PulumiCLI, PulumiCLIError
@@ -29,7 +30,7 @@ CATALOG = "/data/foundation/catalog"
 SCHEMA_REGISTRY = "/data/foundation/schemaregistry"
 FLOW_SERVICE = "/data/foundation/flowservice"
 DATA_PREP = "/data/foundation/conversion"
-XED_JSON = "application/vnd.adobe.xed+json"
+XED_JSON = "application/vnd.adobe.xed+json; version=1"
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IMS_ROUTE_PREFIX = "/ims/"  # getting a token is authentication, not a write to the platform
@@ -38,6 +39,7 @@ TOKEN_KIND = "ims.tokens"  # emulator objects that belong to IMS, not to any sta
 STACK_TYPE = "pulumi:pulumi:Stack"
 AEP_TYPE_PREFIX = "pulumi-python:dynamic/aep:"
 REPLACE_OPS = frozenset({"replace", "create-replacement", "delete-replaced"})
+NO_CHANGE_OPS = frozenset({"same", "refresh", "read"})
 
 
 def ref(output: str) -> dict[str, str]:
@@ -76,10 +78,10 @@ class Step:
 
 
 def ops_by_resource(steps: list[Step]) -> dict[str, set[str]]:
-    """``{"members": {"update"}, ...}`` for the resources that have steps other than ``same``."""
+    """``{"members": {"update"}, ...}`` for the resources that change (``same``/``refresh`` left out)."""
     found: dict[str, set[str]] = {}
     for step in steps:
-        if step.op != "same":
+        if step.op not in NO_CHANGE_OPS:
             found.setdefault(step.name, set()).add(step.op)
     return found
 
@@ -189,8 +191,9 @@ class AEPStack:
         return {name: resource["id"] for name, resource in self.state_resources().items()}
 
     def state_file(self) -> Path:
-        project = self.cli.project_dir.joinpath("Pulumi.yaml").read_text().split("\n", 1)[0].split(":", 1)[1]
-        return self.backend_dir / ".pulumi" / "stacks" / project.strip() / f"{self.cli.stack}.json"
+        """The raw state file of this stack in the file backend."""
+        project = yaml.safe_load(self.cli.project_dir.joinpath("Pulumi.yaml").read_text())["name"]
+        return self.backend_dir / ".pulumi" / "stacks" / project / f"{self.cli.stack}.json"
 
 
 # --- the platform, as a user reaches it -----------------------------------------------------------

@@ -10,12 +10,15 @@ from __future__ import annotations
 import itertools
 import shutil
 import subprocess
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 import yaml
 
+from aep_emulator.core.context import EmulatorConfig
+from aep_emulator.testing import EmulatorHandle, running_emulator
 from devtools.pulumi_cli import (
     REPO_ROOT,
     TOOLS_BIN,
@@ -25,6 +28,8 @@ from devtools.pulumi_cli import (
     find_pulumi,
     pinned_version,
 )
+
+from .aep_stack import AEPStack
 
 PROGRAMS_DIR = Path(__file__).parent / "programs"
 BUILD_SCRIPT = REPO_ROOT / "scripts" / "build-pulumi-cli.sh"
@@ -87,5 +92,45 @@ def engine_cli(
             extra_env=dict(extra_env or {}),
             pulumi=pulumi_binary,
         )
+
+    return make
+
+
+# --- AEP stacks against an emulator (helpers in aep_stack.py) ---------------------------------------
+
+ENGINE_CLIENT_SECRET = f"engine-client-secret-{uuid.uuid4().hex}"
+"""The emulator's client secret in engine tests: unique, so a search of the state for it means something."""
+
+
+@pytest.fixture(scope="module")
+def platform() -> Iterator[EmulatorHandle]:
+    """One emulator per test module (in-process; the provider process reaches it over HTTP)."""
+    with running_emulator(EmulatorConfig(client_secret=ENGINE_CLIENT_SECRET)) as handle:
+        yield handle
+
+
+MakeStack = Callable[..., AEPStack]
+
+
+@pytest.fixture(scope="module")
+def make_stack(
+    pulumi_binary: Path,
+    engine_dirs: dict[str, Path],
+    platform: EmulatorHandle,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> MakeStack:
+    """Factory: ``make_stack()`` -> an initialised stack of ``programs/declared`` against ``platform``."""
+
+    def make(sandbox: str = "prod", program: str = "declared") -> AEPStack:
+        project_dir = copy_program(program, tmp_path_factory.mktemp("stack") / program)
+        cli = PulumiCLI(
+            project_dir=project_dir,
+            stack=f"test{next(_stack_numbers)}",
+            backend_url=engine_dirs["backend"].as_uri(),
+            pulumi_home=engine_dirs["home"],
+            log_path=engine_dirs["log"],
+            pulumi=pulumi_binary,
+        )
+        return AEPStack(cli=cli, emulator=platform, backend_dir=engine_dirs["backend"], sandbox=sandbox).init()
 
     return make

@@ -47,6 +47,9 @@ def test_create_read_update_delete(
 
     outs_after_read, inputs = refreshed(provider, dataset_id, outs)
     assert outs_after_read == outs  # no drift: read gives back exactly what create stored
+    # Inputs as the program declared them: defaults (sandbox, parquet, no description) left out.
+    assert inputs == {"name": "Members", "schema_id": schema_id, "profile_enabled": True,
+                      "identity_enabled": True, "tags": {"team": ["crm"]}}
     assert provider.diff(dataset_id, outs_after_read, program_inputs(provider, outs)).changes is False
 
     outs = update(provider, dataset_id, outs, name="Members v2", description="All members",

@@ -1,0 +1,234 @@
+"""Rules of base, source and target connections: specs, auth, base-connection policy, datasets, AWS checks.
+
+Each resource has ``validate`` (platform rules, run inside the write transaction), ``verify`` (checks
+against AWS, run before it so the store is not locked during network calls) and ``render`` (what GET shows).
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..core.context import state
+from ..core.store import Scope
+from . import aws
+from .exceptions import FlowError, invalid
+from .objects import CONNECTIONS, VERIFICATION_FIELD, kind, now_ms, store
+from .other_services import dataset_schema, require_dataset, same_schema
+from .payloads import ConnectionPayload, SourceConnectionPayload, TargetConnectionPayload, parse
+from .specs import DATA_LAKE_SPEC_ID, ConnectionSpec, connection_spec, validate_params
+
+# What GET shows in place of a secret auth param (aep-api §11 #10: the real form is UNCONFIRMED).
+SECRET_MASK = "********"
+INLET_URL_PREFIX = "https://dcs.adobedc.net/collection/"
+
+
+def known_spec(spec_id: Any) -> ConnectionSpec:
+    spec = connection_spec(spec_id)
+    if spec is None:
+        raise FlowError(1413, f"The spec ID {spec_id} provided is invalid. Provide a valid spec ID and try again.")
+    return spec
+
+
+def _check_auth(spec: ConnectionSpec, document: Mapping[str, Any]) -> None:
+    auth = document.get("auth")
+    if not spec.auth_specs:
+        if auth is not None:
+            raise FlowError(1415, f"The auth spec could not be found: connection spec {spec.id} takes no auth.")
+        return
+    if auth is None:
+        raise FlowError(1304, "The mandatory field auth is not provided. Provide auth and try again.")
+    auth_spec = spec.auth_specs.get(auth["specName"])
+    if auth_spec is None:
+        raise FlowError(
+            1415, f"The auth spec '{auth['specName']}' could not be found for the connection spec ID {spec.id}."
+        )
+    validate_params(auth_spec.schema, auth.get("params") or {}, "auth.params")
+
+
+def validate_connection(scope: Scope, document: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+    parse(ConnectionPayload, document)
+    spec = known_spec(document["connectionSpec"]["id"])
+    _reject_spec_change(document, previous)
+    if spec.base_connection == "forbidden":
+        raise FlowError(1305, f"The provided connector type = {spec.name} is not supported for this operation.")
+    _check_auth(spec, document)
+    if previous and previous.get("auth") and document.get("auth"):
+        if previous["auth"]["specName"] != document["auth"]["specName"]:
+            raise invalid("The auth spec of a connection cannot be changed; create a new connection instead.")
+    if spec.issues_inlet:
+        document = _with_inlet(document, previous)
+    return document
+
+
+def _with_inlet(document: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+    """HTTP API connections get a streaming inlet; it is server-owned and survives updates."""
+    params = dict(document["auth"].get("params") or {})
+    old_params = (previous or {}).get("auth", {}).get("params", {})
+    inlet_id = old_params.get("inletId") or secrets.token_hex(32)
+    params.update(inletId=inlet_id, inletUrl=INLET_URL_PREFIX + inlet_id)
+    params.setdefault("authenticationRequired", False)
+    return {**document, "auth": {**document["auth"], "params": params}}
+
+
+def verify_connection(scope: Scope, document: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+    parse(ConnectionPayload, document)
+    spec = known_spec(document["connectionSpec"]["id"])
+    if spec.aws_service is None:
+        return {}
+    _check_auth(spec, document)
+    if previous is not None and previous.get("auth") == document.get("auth"):
+        return {}
+    return _verification(lambda: verify_aws_credentials(spec, document))
+
+
+def verify_aws_credentials(spec: ConnectionSpec, connection: Mapping[str, Any]) -> None:
+    endpoint = state().config.aws_endpoint
+    if not endpoint or spec.aws_service is None:
+        return
+    params = connection["auth"]["params"]
+    if spec.aws_service == "s3":
+        aws.verify_s3(aws.AwsAccess.for_s3(endpoint, params))
+    else:
+        aws.verify_kinesis(aws.AwsAccess.for_kinesis(endpoint, params))
+
+
+def _verification(check: Callable[[], None]) -> dict[str, Any]:
+    """Run an AWS check when an endpoint is configured and record the outcome on the object."""
+    if not state().config.aws_endpoint:
+        detail = "No AWS endpoint is configured in the emulator; the check against AWS was skipped."
+        return {VERIFICATION_FIELD: {"status": "skipped", "checkedAt": now_ms(), "detail": detail}}
+    check()
+    return {VERIFICATION_FIELD: {"status": "verified", "checkedAt": now_ms()}}
+
+
+def render_connection(scope: Scope, obj: dict[str, Any]) -> dict[str, Any]:
+    rendered = copy.deepcopy(obj)
+    auth = rendered.get("auth")
+    spec = connection_spec(rendered["connectionSpec"]["id"])
+    if auth and spec and isinstance(auth.get("params"), dict):
+        for name in spec.secret_params(auth.get("specName")):
+            if name in auth["params"]:
+                auth["params"][name] = SECRET_MASK
+    return rendered
+
+
+def _reject_spec_change(document: Mapping[str, Any], previous: Mapping[str, Any] | None) -> None:
+    if previous and previous["connectionSpec"]["id"] != document["connectionSpec"]["id"]:
+        raise FlowError(1414, "The connection spec of a connection cannot be updated.")
+
+
+def _base_connection(scope: Scope, spec: ConnectionSpec, base_id: str | None) -> dict[str, Any] | None:
+    """The base connection a source/target connection points at, checked against the spec's policy."""
+    if base_id is None:
+        if spec.base_connection == "required":
+            raise FlowError(1304, "The mandatory field baseConnectionId is not provided. Provide it and try again.")
+        return None
+    if spec.base_connection == "forbidden":
+        raise FlowError(
+            1332,
+            f"The source connection request with the connectionSpecId: {spec.id} cannot have a baseConnectionId. "
+            "Remove the baseConnectionId and try again.",
+        )
+    base = store().get(scope, kind(CONNECTIONS), base_id)
+    if base is None:
+        raise invalid(f"The base connection {base_id} does not exist in this sandbox.")
+    if base["connectionSpec"]["id"] != spec.id:
+        raise FlowError(
+            1413,
+            f"The base connection {base_id} uses connection spec {base['connectionSpec']['id']}, not {spec.id}.",
+        )
+    return base
+
+
+def validate_source_connection(
+    scope: Scope, document: dict[str, Any], previous: dict[str, Any] | None
+) -> dict[str, Any]:
+    parse(SourceConnectionPayload, document)
+    spec = known_spec(document["connectionSpec"]["id"])
+    _reject_spec_change(document, previous)
+    if spec.source is None:
+        raise FlowError(1413, f"The spec ID {spec.id} is not a source connection spec.")
+    _base_connection(scope, spec, document.get("baseConnectionId"))
+    data_format = document["data"].get("format")
+    if data_format not in spec.source.formats:
+        raise FlowError(
+            1327,
+            f"The format of source data supplied={data_format} in SourceConnection is not supported. "
+            f"The allowed values are: {', '.join(spec.source.formats)}.",
+        )
+    validate_params(spec.source.schema, document.get("params") or {}, "params")
+    return document
+
+
+def verify_source_connection(scope: Scope, document: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+    parse(SourceConnectionPayload, document)
+    spec = known_spec(document["connectionSpec"]["id"])
+    if spec.aws_service != "kinesis" or spec.source is None:
+        return {}
+    base = _base_connection(scope, spec, document.get("baseConnectionId"))
+    params = document.get("params") or {}
+    validate_params(spec.source.schema, params, "params")
+    unchanged = previous is not None and all(
+        previous.get(name) == document.get(name) for name in ("params", "baseConnectionId")
+    )
+    if unchanged or base is None:
+        return {}
+    endpoint = state().config.aws_endpoint or ""
+    return _verification(
+        lambda: aws.require_stream(aws.AwsAccess.for_kinesis(endpoint, base["auth"]["params"]), params["stream"])
+    )
+
+
+def target_dataset_id(document: Mapping[str, Any]) -> str:
+    params = document.get("params")
+    dataset_id = params.get("dataSetId") if isinstance(params, dict) else None
+    if dataset_id is None:
+        raise FlowError(1324, "The target connection has no params.dataSetId. Provide a valid dataSetId and try again.")
+    if isinstance(dataset_id, str) and not dataset_id.strip():
+        raise FlowError(1325, "The dataSetId param cannot be null or empty in the target connection.")
+    return dataset_id
+
+
+def validate_target_connection(
+    scope: Scope, document: dict[str, Any], previous: dict[str, Any] | None
+) -> dict[str, Any]:
+    parse(TargetConnectionPayload, document)
+    spec = known_spec(document["connectionSpec"]["id"])
+    _reject_spec_change(document, previous)
+    if spec.id != DATA_LAKE_SPEC_ID or spec.target is None:
+        raise FlowError(
+            1307, f"The target connection spec ID is not valid={spec.id}. The allowed value is: {DATA_LAKE_SPEC_ID}."
+        )
+    _base_connection(scope, spec, document.get("baseConnectionId"))
+    dataset_id = target_dataset_id(document)
+    validate_params(spec.target.schema, document["params"], "params")
+    data_format = document["data"].get("format")
+    if data_format not in spec.target.formats:
+        raise FlowError(
+            1396, f"The target data format {data_format} is not supported: use one of {', '.join(spec.target.formats)}."
+        )
+    dataset = require_dataset(scope, dataset_id)
+    schema = document["data"].get("schema") or {}
+    schema_ref = schema.get("id") or schema.get("schemaId")
+    if schema_ref and not same_schema(scope, schema_ref, dataset_schema(dataset)):
+        raise invalid(
+            f"The schema {schema_ref} of the target connection is not the schema "
+            f"{dataset_schema(dataset)} of dataset {dataset_id}."
+        )
+    return document
+
+
+def render_with_base(scope: Scope, obj: dict[str, Any]) -> dict[str, Any]:
+    rendered = dict(obj)
+    spec = connection_spec(obj["connectionSpec"]["id"])
+    if spec:
+        rendered["providerRefId"] = spec.provider_id
+    base = store().get(scope, kind(CONNECTIONS), obj["baseConnectionId"]) if obj.get("baseConnectionId") else None
+    if base:
+        rendered["inheritedAttributes"] = {
+            "baseConnection": {"id": base["id"], "connectionSpec": base["connectionSpec"]}
+        }
+    return rendered

@@ -1,0 +1,319 @@
+"""``MappingSet``: a Data Prep mapping set (``/data/foundation/conversion/mappingSets``).
+
+Maps source fields (or expressions, or constants) to the XDM fields of an output schema. A dataflow
+points at one *version* of it (``mapping_set_id`` + ``mapping_version``).
+
+- Every change is a new version: ``PUT /mappingSets/{id}`` stores the body as version N+1 (older
+  versions stay readable; flows keep the version they point at until their mapping is patched). So
+  nothing is replaced: ``mapping_version`` goes up and a Dataflow wired to it follows in place.
+- ``check`` refuses destinations that are not dotted XDM paths and a destination written twice; when
+  the schema is known it reads it (``xed-full``, read-only) and names each mapping whose destination
+  is not a field of the schema, with the closest field as the fix.
+- Delete: Data Prep documents no DELETE for mapping sets (aep-api §6.4; aepp calls
+  ``DELETE /mappingSets/{id}``). The provider sends it; 404 counts as gone, and an answer saying the
+  method is not supported (405/501) is taken as "AEP keeps mapping sets": the set is left behind,
+  unused, and Pulumi forgets it (a warning says so). Mapping sets are append-only data on AEP.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import time
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, ClassVar, Literal
+
+import pulumi
+from pulumi.dynamic import CheckFailure
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from .base import AEPArgs, AEPProvider, AEPResource
+from .client import DATA_PREP
+from .errors import AEPApiError, AEPProviderError
+from .flow_service import same_schema, schema_input
+from .schema_registry import resource_path
+
+log = logging.getLogger(__name__)
+
+MAPPING_SETS = DATA_PREP + "/mappingSets"
+OUTPUT_SCHEMA_CONTENT_TYPE = "application/vnd.adobe.xed-full+json;version=1"
+ACCEPT_RESOLVED_SCHEMA = "application/vnd.adobe.xed-full+json; version=1"
+MAX_EXPRESSION_LENGTH = 4096  # Data Prep's limit for a calculated field
+METHOD_NOT_SUPPORTED = frozenset({405, 501})
+_FIND_WINDOW_MS = 10 * 60 * 1000
+
+SourceType = Literal["ATTRIBUTE", "EXPRESSION", "STATIC"]
+# Data Prep shows source types as media types on read (aep-api §6.2).
+_SOURCE_TYPE_OF_MEDIA = {"text/x.schema-path": "ATTRIBUTE", "text/x.aep-xl": "EXPRESSION", "text/plain": "STATIC"}
+_SEGMENT = r"[A-Za-z_@$][\w@$:-]*(?:\[[^\]\s]*\])*"
+_XDM_PATH = re.compile(rf"^{_SEGMENT}(?:\.{_SEGMENT})*$")
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+
+def xdm_path(value: str) -> str:
+    text = value.strip()
+    if not _XDM_PATH.match(text):
+        raise ValueError(
+            f"{value!r} is not a dotted XDM path; write it like person.name.firstName "
+            "(tenant fields under _<tenant>, array items as items[0].sku)"
+        )
+    return text
+
+
+XdmPath = Annotated[str, AfterValidator(xdm_path)]
+
+
+class FieldMapping(BaseModel):
+    """One mapping: a source attribute, expression or constant written to one XDM field."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    source: str
+    """Source field (``ATTRIBUTE``), Data Prep expression (``EXPRESSION``, e.g. ``concat(first, ' ', last)``) or constant (``STATIC``)."""
+
+    destination: XdmPath
+    """XDM field written, as a dotted path (``person.name.firstName``, ``_tenant.loyaltyId``)."""
+
+    source_type: SourceType = "ATTRIBUTE"
+    """How ``source`` is read: ``ATTRIBUTE`` (default), ``EXPRESSION`` or ``STATIC``."""
+
+    name: str | None = None
+    """Optional display name of the mapping."""
+
+    description: str | None = None
+    """Optional description of the mapping."""
+
+    @model_validator(mode="after")
+    def _source_fits_its_type(self) -> FieldMapping:
+        if self.source_type != "STATIC" and not self.source.strip():
+            raise ValueError(f"source: an {self.source_type} mapping needs a source (to {self.destination})")
+        if self.source_type == "EXPRESSION" and len(self.source) > MAX_EXPRESSION_LENGTH:
+            raise ValueError(f"source: an expression is at most {MAX_EXPRESSION_LENGTH} characters")
+        return self
+
+
+class MappingSetArgs(AEPArgs):
+    schema_id: str = Field(min_length=1)
+    """``$id`` of the output XDM schema (``Schema.schema_id``); the dataset of the flow must follow it."""
+
+    mappings: list[FieldMapping] = Field(min_length=1)
+    """The mappings, e.g. ``[{"source": "firstName", "destination": "person.name.firstName"}]``."""
+
+
+# --- the output schema's fields --------------------------------------------------------------------------
+
+
+def _xdm_type(node: Mapping[str, Any]) -> str:
+    declared = node.get("meta:xdmType")
+    if isinstance(declared, str):
+        return declared
+    if node.get("type") == "object" and isinstance(node.get("additionalProperties"), Mapping) and not node.get("properties"):
+        return "map"
+    return str(node.get("type") or "object")
+
+
+def schema_field_paths(schema: Mapping[str, Any]) -> dict[str, str]:
+    """Dotted path -> XDM type of every field of a resolved (``xed-full``) schema; array items' fields
+    are listed under the array's path."""
+    paths: dict[str, str] = {}
+
+    def walk(properties: Any, prefix: str) -> None:
+        for name, node in (properties or {}).items() if isinstance(properties, Mapping) else ():
+            if not isinstance(node, Mapping):
+                continue
+            field = f"{prefix}.{name}" if prefix else str(name)
+            paths[field] = _xdm_type(node)
+            items = node.get("items")
+            walk(items.get("properties") if isinstance(items, Mapping) else node.get("properties"), field)
+
+    walk(schema.get("properties"), "")
+    return paths
+
+
+def destination_in_schema(destination: str, paths: Mapping[str, str]) -> bool:
+    """Whether a destination is a schema field, or data below an open field (a map, or an object or
+    array whose children the schema leaves open, e.g. ``identityMap.Email[0].id``)."""
+    field = _INDEX.sub("", destination)
+    if field in paths:
+        return True
+    parts = field.split(".")
+    for depth in range(len(parts) - 1, 0, -1):
+        ancestor = ".".join(parts[:depth])
+        if ancestor in paths:
+            declared_children = any(p.startswith(ancestor + ".") for p in paths)
+            return paths[ancestor] == "map" or (paths[ancestor] in ("object", "array") and not declared_children)
+    return False
+
+
+# --- wire form -------------------------------------------------------------------------------------------
+
+
+def request_body(args: MappingSetArgs) -> dict[str, Any]:
+    mappings = []
+    for mapping in args.mappings:
+        wire: dict[str, Any] = {"sourceType": mapping.source_type, "source": mapping.source, "destination": mapping.destination}
+        wire.update({key: getattr(mapping, key) for key in ("name", "description") if getattr(mapping, key) is not None})
+        mappings.append(wire)
+    return {
+        "outputSchema": {"schemaRef": {"id": args.schema_id, "contentType": OUTPUT_SCHEMA_CONTENT_TYPE}},
+        "mappings": mappings,
+    }
+
+
+def output_schema_of(mapping_set: Mapping[str, Any]) -> str | None:
+    ref = ((mapping_set.get("outputSchema") or {}).get("schemaRef") or {}).get("id")
+    return ref or mapping_set.get("xdmSchema")
+
+
+def _pairs(mapping_set: Mapping[str, Any]) -> list[tuple[Any, Any]]:
+    return [
+        (m.get("source", m.get("sourceAttribute")), m.get("destination") or m.get("destinationXdmPath"))
+        for m in mapping_set.get("mappings") or []
+        if isinstance(m, Mapping)
+    ]
+
+
+class MappingSetProvider(AEPProvider[MappingSetArgs]):
+    args_model = MappingSetArgs
+    server_outputs = ("mapping_set_id", "mapping_version", "sandbox")
+    id_output = "mapping_set_id"
+
+    # --- check -----------------------------------------------------------------------------------
+
+    def validate(self, args: MappingSetArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
+        if "mappings" in known:
+            yield from self._duplicate_failures(args)
+        sandbox = self.known_sandbox(args, known)
+        if "schema_id" not in known or sandbox is None:
+            return
+        schema = self.lookup(
+            "schema_id",
+            lambda client: client.get(resource_path("schemas", args.schema_id), sandbox=sandbox, accept=ACCEPT_RESOLVED_SCHEMA),
+            f"schema {args.schema_id} does not exist in sandbox {sandbox!r}; use the schema_id of a Schema",
+        )  # fmt: skip
+        if isinstance(schema, CheckFailure):
+            yield schema
+        elif isinstance(schema, Mapping) and "mappings" in known:
+            yield from self._destination_failures(args, schema)
+
+    def _duplicate_failures(self, args: MappingSetArgs) -> Iterable[CheckFailure]:
+        first_index: dict[str, int] = {}
+        for index, mapping in enumerate(args.mappings):
+            earlier = first_index.setdefault(mapping.destination, index)
+            if earlier != index:
+                yield CheckFailure(
+                    "mappings",
+                    f"mappings[{index}] writes {mapping.destination!r}, as mappings[{earlier}] does; "
+                    "an XDM field takes one mapping: remove one, or combine them in an EXPRESSION",
+                )
+
+    def _destination_failures(self, args: MappingSetArgs, schema: Mapping[str, Any]) -> Iterable[CheckFailure]:
+        paths = schema_field_paths(schema)
+        title = schema.get("title") or args.schema_id
+        for index, mapping in enumerate(args.mappings):
+            if destination_in_schema(mapping.destination, paths):
+                continue
+            close = difflib.get_close_matches(mapping.destination, list(paths), n=1, cutoff=0.6)
+            fix = f"did you mean {close[0]!r}?" if close else "add the field to the schema (a field group) or fix the path"
+            yield CheckFailure(
+                "mappings",
+                f"mappings[{index}] ({mapping.source} -> {mapping.destination}): {mapping.destination!r} is not a "
+                f"field of schema {title!r}; {fix}",
+            )
+
+    # --- CRUD ------------------------------------------------------------------------------------
+
+    def create_object(self, args: MappingSetArgs, sandbox: str) -> str:
+        started_ms = int(time.time() * 1000)
+        body = request_body(args)
+        return self.client.create(
+            MAPPING_SETS,
+            body,
+            lambda: self._find_created(body, sandbox, started_ms),
+            sandbox=sandbox,
+            id_of=lambda answer: _mapping_set_id(answer.body),
+        )
+
+    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
+        body = self.client.get(f"{MAPPING_SETS}/{object_id}", sandbox=sandbox)
+        return dict(body) if isinstance(body, Mapping) else None
+
+    def outputs_from_server(self, obj: dict[str, Any], args: MappingSetArgs) -> dict[str, Any]:
+        return {"mapping_set_id": obj.get("id"), "mapping_version": _version(obj.get("version"))}
+
+    def inputs_from_server(self, obj: dict[str, Any], current: MappingSetArgs) -> dict[str, Any]:
+        declared = getattr(current, "mappings", None) or []
+        mappings = []
+        for index, (source, destination) in enumerate(_pairs(obj)):
+            server = obj["mappings"][index]
+            media = server.get("sourceType")
+            entry: dict[str, Any] = {
+                "source": source,
+                "destination": destination,
+                "source_type": _SOURCE_TYPE_OF_MEDIA.get(media, media),
+            }
+            mine = declared[index] if index < len(declared) else None
+            for key in ("name", "description"):  # only what the user set: AEP may fill a default name
+                if mine is not None and getattr(mine, key) is not None:
+                    entry[key] = server.get(key)
+            mappings.append(entry)
+        return {"schema_id": schema_input(output_schema_of(obj), getattr(current, "schema_id", None)), "mappings": mappings}
+
+    def update_object(
+        self, object_id: str, old: MappingSetArgs, new: MappingSetArgs, sandbox: str, old_outputs: Mapping[str, Any]
+    ) -> None:
+        # PUT stores the next version; it is idempotent in effect (a re-send may add one identical version).
+        self.client.request("PUT", f"{MAPPING_SETS}/{object_id}", sandbox=sandbox, body=request_body(new))
+
+    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
+        try:
+            self.client.request("DELETE", f"{MAPPING_SETS}/{object_id}", sandbox=sandbox)
+        except AEPApiError as exc:
+            if exc.status not in METHOD_NOT_SUPPORTED:
+                raise
+            log.warning(
+                "AEP does not delete mapping sets (HTTP %s): mapping set %s stays on AEP, unused; "
+                "Pulumi forgets it", exc.status, object_id,
+            )  # fmt: skip
+
+    def _find_created(self, body: dict[str, Any], sandbox: str, started_ms: int) -> str | None:
+        """A mapping set this create already made: same schema and mappings, created just now."""
+        listing = self.client.get(
+            MAPPING_SETS, sandbox=sandbox, params={"limit": 50, "start": 0, "orderBy": "-createdDate"}
+        )
+        wanted_schema = body["outputSchema"]["schemaRef"]["id"]
+        wanted_pairs = [(m["source"], m["destination"]) for m in body["mappings"]]
+        for candidate in (listing or {}).get("data") or []:
+            if (
+                isinstance(candidate, Mapping)
+                and (candidate.get("createdDate") or 0) >= started_ms - _FIND_WINDOW_MS
+                and same_schema(output_schema_of(candidate), wanted_schema)
+                and _pairs(candidate) == wanted_pairs
+            ):
+                return str(candidate["id"])
+        return None
+
+
+def _version(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _mapping_set_id(body: Any) -> str:
+    if isinstance(body, Mapping) and isinstance(body.get("id"), str) and body["id"]:
+        return body["id"]
+    raise AEPProviderError(f"unexpected answer to a mapping set create: {body!r}")
+
+
+class MappingSet(AEPResource):
+    """A Data Prep mapping set; every change makes a new ``mapping_version`` for dataflows to use."""
+
+    provider_class: ClassVar[type[AEPProvider[Any]]] = MappingSetProvider
+
+    mapping_set_id: pulumi.Output[str]
+    mapping_version: pulumi.Output[int]
+    sandbox: pulumi.Output[str]
+    schema_id: pulumi.Output[str]

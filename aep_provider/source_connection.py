@@ -1,0 +1,170 @@
+"""``SourceConnection``: where a dataflow reads (``/sourceConnections``): a stream, a bucket path, a table.
+
+- ``connection_spec_id`` is the connector (``specs.AMAZON_KINESIS``, ``specs.AMAZON_S3``, ...);
+  ``base_connection_id`` the ``BaseConnection`` holding the credentials (optional: some specs take
+  none, e.g. the Data Landing Zone; the connector's rules are AEP's).
+- ``data_format`` (``json`` for streams; ``delimited``, ``json``, ``parquet`` or ``parquet_xdm`` for
+  files), ``data_properties`` (``columnDelimiter``, ``encoding``, ``compressionType`` for delimited files)
+  and ``schema_id`` (the XDM schema of XDM-shaped data) describe the data.
+- ``params`` are the connector's own (Kinesis: ``stream``, ``dataType``, ``reset``; files: ``path``,
+  ``type``, ``recursive``); ``check`` validates them against the connector's ``sourceSpec`` JSON Schema.
+
+In place (JSON Patch with ``If-Match``): name, description, params. Replaced: the connector, the base
+connection, the data format, its properties and the schema (the paths AEP patches on source connections
+are undocumented beyond name, description and params).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+import pulumi
+from pulumi.dynamic import CheckFailure
+from pydantic import Field
+
+from .base import AEPArgs, AEPProvider, AEPResource
+from .connection import base_connection_failures
+from .flow_service import (
+    IN_USE_CODES,
+    SOURCE_CONNECTIONS,
+    converge,
+    create_object,
+    data_section,
+    get_object,
+    patch_object,
+    path,
+    schema_id_of,
+    schema_input,
+    spec_id_of,
+    spec_ref,
+)
+from .specs import connection_spec, describe, params_schema, schema_problems, supported_formats
+
+class SourceConnectionArgs(AEPArgs):
+    name: str = Field(min_length=1)
+    """Source connection name shown in the platform UI."""
+
+    description: str | None = None
+    """Free-text description."""
+
+    connection_spec_id: str = Field(min_length=1)
+    """Id of the connector's connection spec, e.g. ``specs.AMAZON_KINESIS``. Changing it replaces the connection."""
+
+    base_connection_id: str | None = None
+    """``connection_id`` of the BaseConnection with the credentials (required by most connectors). Changing it replaces the connection."""
+
+    data_format: str = Field(min_length=1)
+    """Format of the source data: ``json`` for streams; ``delimited``, ``json``, ``parquet`` or ``parquet_xdm`` for files. Changing it replaces the connection."""
+
+    data_properties: dict[str, Any] | None = None
+    """Properties of the data, e.g. ``{"columnDelimiter": ",", "encoding": "UTF-8", "compressionType": "gzip"}``. Changing them replaces the connection."""
+
+    schema_id: str | None = None
+    """``$id`` of the XDM schema the source data already follows (XDM-shaped data such as ``parquet_xdm``). Changing it replaces the connection."""
+
+    params: dict[str, Any] = Field(default_factory=dict)
+    """The connector's parameters, e.g. ``{"stream": "orders", "dataType": "raw"}`` (Kinesis) or ``{"path": "bucket/folder", "recursive": True}`` (files)."""
+
+
+class SourceConnectionProvider(AEPProvider[SourceConnectionArgs]):
+    args_model = SourceConnectionArgs
+    replace_on = frozenset({"connection_spec_id", "base_connection_id", "data_format", "data_properties", "schema_id"})
+    server_outputs = ("source_connection_id", "etag", "state", "sandbox")
+    id_output = "source_connection_id"
+    in_use_codes = IN_USE_CODES
+
+    def validate(self, args: SourceConnectionArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
+        if "connection_spec_id" not in known:
+            return
+        spec = self.lookup(
+            "connection_spec_id",
+            lambda client: connection_spec(client, args.connection_spec_id, self.sandbox_of(args)),
+            f"unknown connection spec {args.connection_spec_id!r}; use one of the ids in aep_provider.specs",
+        )
+        if isinstance(spec, CheckFailure):
+            yield spec
+            return
+        if spec is None:
+            return
+        schema = params_schema(spec, "sourceSpec")
+        if schema is None:
+            yield CheckFailure(
+                "connection_spec_id",
+                f"{describe(spec)} is not a source connector (its spec has no sourceSpec); "
+                "use the spec of the system data is read from, e.g. specs.AMAZON_S3",
+            )
+            return
+        formats = supported_formats(spec, "sourceSpec")
+        if "data_format" in known and formats and args.data_format not in formats:
+            yield CheckFailure(
+                "data_format", f"{describe(spec)} reads {', '.join(formats)}; got {args.data_format!r}"
+            )
+        if "params" in known:
+            for problem in schema_problems(schema, args.params, "params"):
+                yield CheckFailure("params", f"{problem} (sourceSpec of {describe(spec)})")
+        sandbox = self.known_sandbox(args, known)
+        if "base_connection_id" in known and args.base_connection_id and sandbox:
+            yield from base_connection_failures(self, args.base_connection_id, args.connection_spec_id, sandbox)
+
+    def create_object(self, args: SourceConnectionArgs, sandbox: str) -> str:
+        body: dict[str, Any] = {
+            "name": args.name,
+            "connectionSpec": spec_ref(args.connection_spec_id),
+            "data": data_section(args.data_format, args.schema_id, args.data_properties),
+            "params": dict(args.params),
+        }
+        if args.description is not None:
+            body["description"] = args.description
+        if args.base_connection_id:
+            body["baseConnectionId"] = args.base_connection_id
+        return create_object(
+            self.client, SOURCE_CONNECTIONS, body, sandbox,
+            lambda obj: spec_id_of(obj) == args.connection_spec_id
+            and obj.get("baseConnectionId") == args.base_connection_id,
+        )  # fmt: skip
+
+    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
+        return get_object(self.client, SOURCE_CONNECTIONS, object_id, sandbox)
+
+    def outputs_from_server(self, obj: dict[str, Any], args: SourceConnectionArgs) -> dict[str, Any]:
+        return {"source_connection_id": obj.get("id"), "etag": obj.get("etag"), "state": obj.get("state")}
+
+    def inputs_from_server(self, obj: dict[str, Any], current: SourceConnectionArgs) -> dict[str, Any]:
+        data = obj.get("data") if isinstance(obj.get("data"), Mapping) else {}
+        return {
+            "name": obj.get("name"),
+            "description": obj.get("description") or None,
+            "connection_spec_id": spec_id_of(obj),
+            "base_connection_id": obj.get("baseConnectionId"),
+            "data_format": data.get("format"),
+            "data_properties": data.get("properties") or None,
+            "schema_id": schema_input(schema_id_of(data), current.schema_id),
+            "params": obj.get("params") or {},
+        }
+
+    def update_object(
+        self,
+        object_id: str,
+        old: SourceConnectionArgs,
+        new: SourceConnectionArgs,
+        sandbox: str,
+        old_outputs: Mapping[str, Any],
+    ) -> None:
+        wanted = {"/name": new.name, "/description": new.description, "/params": dict(new.params)}
+        patch_object(self.client, SOURCE_CONNECTIONS, object_id, sandbox, lambda current: converge(current, wanted))
+
+    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
+        self.client.request("DELETE", path(SOURCE_CONNECTIONS, object_id), sandbox=sandbox)
+
+
+class SourceConnection(AEPResource):
+    """A source connection: the data a dataflow reads (a Kinesis stream, an S3 path, ...)."""
+
+    provider_class: ClassVar[type[AEPProvider[Any]]] = SourceConnectionProvider
+
+    source_connection_id: pulumi.Output[str]
+    etag: pulumi.Output[str]
+    state: pulumi.Output[str]
+    sandbox: pulumi.Output[str]
+    name: pulumi.Output[str]

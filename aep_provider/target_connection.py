@@ -1,0 +1,196 @@
+"""``TargetConnection``: where a dataflow writes (``/targetConnections``): a dataset in the Data Lake.
+
+For ingestion the connector is the Data Lake (``specs.DATA_LAKE``, the default); ``params.dataSetId``
+names the dataset and ``data.schema`` its XDM schema. ``base_connection_id`` may name a *dataset base
+connection* (a ``BaseConnection`` of the Data Lake spec), as the cloud-storage tutorial does.
+
+In place (JSON Patch with ``If-Match``): name, description, data format. Replaced: the connector, the base
+connection, the dataset and the schema (what a dataflow writes to is fixed for its life on AEP, and
+AEP documents no patchable path for them).
+
+``check`` validates the dataset id against the connector's ``targetSpec`` JSON Schema, that the dataset
+exists and that it follows ``schema_id`` (read-only look-ups).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+import pulumi
+from pulumi.dynamic import CheckFailure
+from pydantic import Field
+
+from .base import AEPArgs, AEPProvider, AEPResource
+from .client import CATALOG, AEPClient
+from .connection import base_connection_failures
+from .flow_service import (
+    IN_USE_CODES,
+    TARGET_CONNECTIONS,
+    converge,
+    create_object,
+    data_section,
+    get_object,
+    patch_object,
+    path,
+    same_schema,
+    schema_id_of,
+    schema_input,
+    spec_id_of,
+    spec_ref,
+)
+from .specs import DATA_LAKE, connection_spec, describe, params_schema, schema_problems, supported_formats
+
+DEFAULT_FORMAT = "parquet_xdm"
+
+
+class TargetConnectionArgs(AEPArgs):
+    name: str = Field(min_length=1)
+    """Target connection name shown in the platform UI."""
+
+    description: str | None = None
+    """Free-text description."""
+
+    dataset_id: str = Field(min_length=1)
+    """Id of the dataset the flow writes to (``Dataset.dataset_id``). Changing it replaces the connection."""
+
+    schema_id: str | None = None
+    """``$id`` of the dataset's XDM schema (``Schema.schema_id``). Changing it replaces the connection."""
+
+    data_format: str = DEFAULT_FORMAT
+    """Format written to the Data Lake: ``parquet_xdm`` (default), ``json``, ``delimited`` or ``parquet``."""
+
+    connection_spec_id: str = Field(DATA_LAKE, min_length=1)
+    """Id of the target connector's spec; ingestion writes to the Data Lake (the default). Changing it replaces the connection."""
+
+    base_connection_id: str | None = None
+    """``connection_id`` of a dataset base connection (a BaseConnection of the Data Lake spec); optional. Changing it replaces the connection."""
+
+
+def get_dataset(client: AEPClient, dataset_id: str, sandbox: str) -> dict[str, Any] | None:
+    """A Catalog dataset, or None (Catalog answers ``{"<id>": {...}}``)."""
+    body = client.get(f"{CATALOG}/dataSets/{dataset_id}", sandbox=sandbox)
+    found = body.get(dataset_id) if isinstance(body, Mapping) else None
+    return dict(found) if isinstance(found, Mapping) else None
+
+
+class TargetConnectionProvider(AEPProvider[TargetConnectionArgs]):
+    args_model = TargetConnectionArgs
+    replace_on = frozenset({"connection_spec_id", "base_connection_id", "dataset_id", "schema_id"})
+    server_outputs = ("target_connection_id", "etag", "state", "sandbox")
+    id_output = "target_connection_id"
+    in_use_codes = IN_USE_CODES
+
+    def validate(self, args: TargetConnectionArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
+        if "connection_spec_id" in known:
+            yield from self._spec_failures(args, known)
+        sandbox = self.known_sandbox(args, known)
+        if sandbox is None:
+            return
+        if "dataset_id" in known:
+            yield from self._dataset_failures(args, known, sandbox)
+        if {"base_connection_id", "connection_spec_id"} <= known and args.base_connection_id:
+            yield from base_connection_failures(self, args.base_connection_id, args.connection_spec_id, sandbox)
+
+    def _spec_failures(self, args: TargetConnectionArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
+        spec = self.lookup(
+            "connection_spec_id",
+            lambda client: connection_spec(client, args.connection_spec_id, self.sandbox_of(args)),
+            f"unknown connection spec {args.connection_spec_id!r}; ingestion writes to the Data Lake ({DATA_LAKE})",
+        )
+        if isinstance(spec, CheckFailure):
+            yield spec
+            return
+        if spec is None:
+            return
+        schema = params_schema(spec, "targetSpec")
+        if schema is None:
+            yield CheckFailure(
+                "connection_spec_id",
+                f"{describe(spec)} is not a target connector (its spec has no targetSpec); "
+                f"ingestion writes to the Data Lake ({DATA_LAKE})",
+            )
+            return
+        formats = supported_formats(spec, "targetSpec")
+        if "data_format" in known and formats and args.data_format not in formats:
+            yield CheckFailure("data_format", f"{describe(spec)} writes {', '.join(formats)}; got {args.data_format!r}")
+        if "dataset_id" in known:
+            for problem in schema_problems(schema, {"dataSetId": args.dataset_id}, "params"):
+                yield CheckFailure("dataset_id", f"{problem} (targetSpec of {describe(spec)})")
+
+    def _dataset_failures(self, args: TargetConnectionArgs, known: frozenset[str], sandbox: str) -> Iterable[CheckFailure]:
+        dataset = self.lookup(
+            "dataset_id",
+            lambda client: get_dataset(client, args.dataset_id, sandbox),
+            f"dataset {args.dataset_id} does not exist in sandbox {sandbox!r}; use the dataset_id of a Dataset",
+        )
+        if isinstance(dataset, CheckFailure):
+            yield dataset
+            return
+        dataset_schema = (dataset or {}).get("schemaRef", {}).get("id")
+        if "schema_id" in known and args.schema_id and dataset_schema and not same_schema(args.schema_id, dataset_schema):
+            yield CheckFailure(
+                "schema_id",
+                f"dataset {args.dataset_id} follows schema {dataset_schema}, not {args.schema_id}; "
+                "give the dataset's schema (e.g. the Dataset's schema_id)",
+            )
+
+    def create_object(self, args: TargetConnectionArgs, sandbox: str) -> str:
+        body: dict[str, Any] = {
+            "name": args.name,
+            "connectionSpec": spec_ref(args.connection_spec_id),
+            "data": data_section(args.data_format, args.schema_id),
+            "params": {"dataSetId": args.dataset_id},
+        }
+        if args.description is not None:
+            body["description"] = args.description
+        if args.base_connection_id:
+            body["baseConnectionId"] = args.base_connection_id
+        return create_object(
+            self.client, TARGET_CONNECTIONS, body, sandbox,
+            lambda obj: (obj.get("params") or {}).get("dataSetId") == args.dataset_id,
+        )  # fmt: skip
+
+    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
+        return get_object(self.client, TARGET_CONNECTIONS, object_id, sandbox)
+
+    def outputs_from_server(self, obj: dict[str, Any], args: TargetConnectionArgs) -> dict[str, Any]:
+        return {"target_connection_id": obj.get("id"), "etag": obj.get("etag"), "state": obj.get("state")}
+
+    def inputs_from_server(self, obj: dict[str, Any], current: TargetConnectionArgs) -> dict[str, Any]:
+        data = obj.get("data") if isinstance(obj.get("data"), Mapping) else {}
+        return {
+            "name": obj.get("name"),
+            "description": obj.get("description") or None,
+            "dataset_id": (obj.get("params") or {}).get("dataSetId"),
+            "schema_id": schema_input(schema_id_of(data), current.schema_id),
+            "data_format": data.get("format"),
+            "connection_spec_id": spec_id_of(obj),
+            "base_connection_id": obj.get("baseConnectionId"),
+        }
+
+    def update_object(
+        self,
+        object_id: str,
+        old: TargetConnectionArgs,
+        new: TargetConnectionArgs,
+        sandbox: str,
+        old_outputs: Mapping[str, Any],
+    ) -> None:
+        wanted = {"/name": new.name, "/description": new.description, "/data/format": new.data_format}
+        patch_object(self.client, TARGET_CONNECTIONS, object_id, sandbox, lambda current: converge(current, wanted))
+
+    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
+        self.client.request("DELETE", path(TARGET_CONNECTIONS, object_id), sandbox=sandbox)
+
+
+class TargetConnection(AEPResource):
+    """A target connection: the dataset (in the Data Lake) a dataflow writes to."""
+
+    provider_class: ClassVar[type[AEPProvider[Any]]] = TargetConnectionProvider
+
+    target_connection_id: pulumi.Output[str]
+    etag: pulumi.Output[str]
+    state: pulumi.Output[str]
+    sandbox: pulumi.Output[str]
+    name: pulumi.Output[str]

@@ -1,0 +1,63 @@
+"""The serving layer: keep-alive connections, concurrent workers, a clean stop."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from aep_emulator.server import EmulatorServer
+from aep_emulator.testing import EmulatorHandle, running_emulator
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(emulator: EmulatorHandle) -> None:
+    url = urlsplit(emulator.base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    headers = emulator.headers()
+    try:
+        for _ in range(3):
+            connection.request("GET", "/data/foundation/catalog/dataSets", headers=headers)
+            answer = connection.getresponse()
+            answer.read()
+            assert answer.status == 200
+            assert answer.getheader("Connection", "").lower() != "close"
+        first_socket = connection.sock
+        connection.request("GET", "/data/foundation/catalog/dataSets", headers=headers)
+        connection.getresponse().read()
+        assert connection.sock is first_socket  # not reconnected
+    finally:
+        connection.close()
+
+
+def test_a_slow_call_does_not_hold_up_the_others(emulator: EmulatorHandle) -> None:
+    emulator.inject_fault(method="POST", route="/ims/token/v3", action="latency", latencyMs=1500, count=4)
+    with ThreadPoolExecutor(4) as pool:
+        slow = [pool.submit(emulator.token, True) for _ in range(4)]
+        time.sleep(0.2)  # the four slow calls are parked in workers
+        started = time.monotonic()
+        answer = requests.get(emulator.url("/data/foundation/catalog/dataSets"), headers=emulator.headers(), timeout=10)
+        assert answer.status_code == 200
+        assert time.monotonic() - started < 1.0
+        assert all(future.result() for future in slow)
+
+
+def test_stop_releases_the_port_and_the_store() -> None:
+    with running_emulator() as emu:
+        port = urlsplit(emu.base_url).port
+        emu.token()
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))  # free again
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/__emulator/stats", timeout=2)
+
+
+def test_a_server_that_never_started_can_be_stopped() -> None:
+    server = EmulatorServer()
+    server.stop()
+    server.stop()  # idempotent

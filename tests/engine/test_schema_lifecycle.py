@@ -1,0 +1,161 @@
+"""The schema side (field group, schemas, identity descriptor, dataset) through the real engine.
+
+One stack per module, deployed by the first test; each later test declares what it needs (usually the
+baseline plus one change) and checks what the engine did, in the emulator's own API. The tests run in
+file order; each leaves the stack converged on what it declared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import dill
+import pytest
+
+from aep_provider.base import AEPProvider
+
+from .aep_stack import CATALOG, REPLACE_OPS, AEPStack, ops_by_resource, provider_pickle
+from .conftest import ENGINE_CLIENT_SECRET, MakeStack
+from .workflows import SchemaSide
+
+pytestmark = pytest.mark.engine
+
+BASELINE = SchemaSide()
+
+
+@pytest.fixture(scope="module")
+def stack(make_stack: MakeStack) -> AEPStack:
+    return make_stack()
+
+
+def test_first_preview_with_unknown_ids_passes(stack: AEPStack) -> None:
+    # Schema ids flow into field_groups (a list) and into the dataset: all unknown in this preview.
+    stack.declare(BASELINE.resources())
+    with stack.api.no_writes():
+        steps = stack.preview_steps()
+    assert ops_by_resource(steps) == {
+        name: {"create"} for name in ("loyalty", "members", "prospects", "identity", "members_data")
+    }
+
+
+def test_up_wires_ids_between_resources(stack: AEPStack) -> None:
+    outputs = stack.up()
+
+    dataset = stack.api.dataset(outputs["members_data.dataset_id"])
+    assert dataset is not None
+    assert dataset["schemaRef"]["id"] == outputs["members.schema_id"] == outputs["members_data.schema_id"]
+    schema = stack.api.registry_object("schemas", outputs["members.schema_id"])
+    assert schema is not None
+    assert {part["$ref"] for part in schema["allOf"]} >= {outputs["loyalty.field_group_id"]}
+
+
+def test_converged_stack_has_no_changes(stack: AEPStack) -> None:
+    with stack.api.no_writes():
+        stack.expect_no_changes()
+
+
+def test_description_changes_update_in_place(stack: AEPStack) -> None:
+    ids_before = stack.ids()
+    changed = dataclasses.replace(BASELINE, dataset_description="Members, updated", schema_description="Schema, updated")
+    stack.declare(changed.resources())
+
+    assert ops_by_resource(stack.preview_steps()) == {"members": {"update"}, "members_data": {"update"}}
+    stack.up()
+
+    assert stack.ids() == ids_before
+    assert stack.api.dataset(ids_before["members_data"])["description"] == "Members, updated"
+    assert stack.api.registry_object("schemas", ids_before["members"])["description"] == "Schema, updated"
+    stack.deploy(BASELINE.resources())
+
+
+def test_changing_a_datasets_schema_replaces_the_dataset(stack: AEPStack) -> None:
+    old_id = stack.ids()["members_data"]
+    moved = dataclasses.replace(BASELINE, dataset_schema="prospects")
+    stack.declare(moved.resources())
+
+    ops = ops_by_resource(stack.preview_steps())
+    assert set(ops) == {"members_data"} and ops["members_data"] <= REPLACE_OPS | {"replace"}
+    outputs = stack.up()
+
+    new_id = outputs["members_data.dataset_id"]
+    assert new_id != old_id
+    assert stack.api.dataset(old_id) is None
+    assert stack.api.dataset(new_id)["schemaRef"]["id"] == outputs["prospects.schema_id"]
+    stack.deploy(BASELINE.resources())
+
+
+def test_out_of_band_delete_is_dropped_by_refresh_and_recreated_by_up(stack: AEPStack) -> None:
+    old_id = stack.ids()["members_data"]
+    stack.api.ok("DELETE", f"{CATALOG}/dataSets/{old_id}")
+
+    stack.refresh()
+    assert "members_data" not in stack.state_resources()
+    assert ops_by_resource(stack.preview_steps()) == {"members_data": {"create"}}
+    outputs = stack.up()
+
+    new_id = outputs["members_data.dataset_id"]
+    assert new_id != old_id and stack.api.dataset(new_id) is not None
+    stack.expect_no_changes()
+
+
+def test_out_of_band_change_shows_in_preview_refresh_and_up_restores_it(stack: AEPStack) -> None:
+    dataset_id = stack.ids()["members_data"]
+    stack.api.ok("PATCH", f"{CATALOG}/dataSets/{dataset_id}", {"description": "edited in the UI"})
+
+    steps = stack.preview_steps(refresh=True)
+    assert ops_by_resource(steps) == {"members_data": {"update"}}
+    (step,) = [s for s in steps if s.name == "members_data" and s.op == "update"]
+    assert "description" in step.diff_reasons
+    stack.up()
+
+    assert stack.api.dataset(dataset_id)["description"] == BASELINE.dataset_description
+    stack.expect_no_changes()
+
+
+def test_adopting_an_existing_dataset_creates_no_duplicate(stack: AEPStack) -> None:
+    # Without the dataset in the stack, make one "by hand" as a user of the UI would.
+    stack.deploy([r for r in BASELINE.resources() if r["name"] != "members_data"])
+    schema_id = stack.output("members.schema_id")
+    made = stack.api.ok(
+        "POST",
+        f"{CATALOG}/dataSets",
+        {
+            "name": BASELINE.dataset_name,
+            "description": BASELINE.dataset_description,
+            "schemaRef": {"id": schema_id, "contentType": "application/vnd.adobe.xed+json;version=1"},
+            "tags": {"team": ["loyalty"]},
+        },
+    )
+    existing_id = made[0].rsplit("/", 1)[-1]
+
+    mismatched = dataclasses.replace(BASELINE, dataset_adopt_id=existing_id, dataset_name="Another name")
+    stack.declare(mismatched.resources())
+    failure = stack.up_failure()
+    assert "cannot adopt" in failure and "name: declared 'Another name'" in failure
+
+    objects_before = stack.api.object_ids()
+    outputs = stack.deploy(dataclasses.replace(BASELINE, dataset_adopt_id=existing_id).resources())
+    assert outputs["members_data.dataset_id"] == existing_id
+    assert stack.api.object_ids() == objects_before
+    stack.expect_no_changes()
+
+
+def test_state_holds_no_secret_and_tiny_by_reference_providers(stack: AEPStack) -> None:
+    exported = stack.exported()
+    assert ENGINE_CLIENT_SECRET not in str(exported)
+    assert ENGINE_CLIENT_SECRET.encode() not in stack.state_file().read_bytes()
+    for name, resource in stack.state_resources().items():
+        pickled = provider_pickle(resource)
+        assert len(pickled) < 300, (name, len(pickled))
+        module = resource["type"].rsplit(":", 1)[-1]
+        assert b"aep_provider." in pickled and f"{module}Provider".encode() in pickled, (name, pickled)
+        assert b"dill._dill" not in pickled and b"_create_code" not in pickled, (name, pickled)  # no code by value
+        assert ENGINE_CLIENT_SECRET.encode() not in pickled
+        assert isinstance(dill.loads(pickled), AEPProvider)
+
+
+def test_destroy_leaves_no_object_behind(stack: AEPStack) -> None:
+    assert stack.api.object_ids() >= set(stack.ids().values()) - {None}
+    stack.destroy()
+    assert stack.state_resources() == {}
+    assert stack.api.objects() == []  # this module's emulator served only this stack
