@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.context import RequestContext, state
+from ..core.context import RequestContext, sandbox_id, state
 from ..core.store import Scope
 from . import aws, connections, flows, patching
 from .connections import SECRET_MASK, known_spec, verify_aws_credentials
@@ -105,10 +105,6 @@ def etag_value(raw: str) -> str:
     return raw.strip().strip('"').strip()
 
 
-def sandbox_id(scope: Scope) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"aep-emulator:{scope[0]}:{scope[1]}"))
-
-
 def _created(ctx: RequestContext) -> dict[str, Any]:
     at = now_ms()
     return {
@@ -142,8 +138,7 @@ def _versioned(etag: str) -> dict[str, str]:
 class Resource:
     """One kind of Flow Service object and the rules that apply to it."""
 
-    name: str
-    fields: tuple[str, ...]
+    fields: tuple[str, ...]  # what a client owns (kept from a request); the rest is the server's
     validate: Callable[[Scope, dict[str, Any], dict[str, Any] | None], dict[str, Any]]
     verify_external: Callable[[Scope, dict[str, Any], dict[str, Any] | None], dict[str, Any]]
     render: Callable[[Scope, dict[str, Any]], dict[str, Any]]
@@ -158,27 +153,24 @@ def _no_external_check(scope: Scope, document: dict[str, Any], previous: dict[st
 
 RESOURCES: dict[str, Resource] = {
     CONNECTIONS: Resource(
-        CONNECTIONS,
         user_fields(ConnectionPayload),
         connections.validate_connection,
         connections.verify_connection,
         connections.render_connection,
     ),
     SOURCE_CONNECTIONS: Resource(
-        SOURCE_CONNECTIONS,
         user_fields(SourceConnectionPayload),
         connections.validate_source_connection,
         connections.verify_source_connection,
         connections.render_with_base,
     ),
     TARGET_CONNECTIONS: Resource(
-        TARGET_CONNECTIONS,
         user_fields(TargetConnectionPayload),
         connections.validate_target_connection,
         _no_external_check,
         connections.render_with_base,
     ),
-    FLOWS: Resource(FLOWS, user_fields(FlowPayload), flows.validate_flow, _no_external_check, flows.render_flow),
+    FLOWS: Resource(user_fields(FlowPayload), flows.validate_flow, _no_external_check, flows.render_flow),
 }
 
 

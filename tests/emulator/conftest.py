@@ -18,10 +18,9 @@ import functools
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
@@ -44,7 +43,6 @@ class MotoAws:
 
     endpoint: str
     admin: AwsKeys | None = None
-    _users: list[str] = field(default_factory=list)
 
     def client(self, service: str, keys: AwsKeys | None = None) -> Any:
         keys = keys or self.admin or AwsKeys(*_BOOTSTRAP_KEYS)
@@ -58,7 +56,6 @@ class MotoAws:
         policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
         iam.put_user_policy(UserName=name, PolicyName=f"{name}-policy", PolicyDocument=json.dumps(policy))
         key = iam.create_access_key(UserName=name)["AccessKey"]
-        self._users.append(name)
         return AwsKeys(key["AccessKeyId"], key["SecretAccessKey"])
 
     def set_auth_threshold(self, value: str) -> str:
@@ -78,6 +75,8 @@ class MotoAws:
 
 @functools.lru_cache(maxsize=16)
 def _client(endpoint: str, service: str, keys: AwsKeys) -> Any:
+    import boto3  # only the AWS tests pay for importing it
+
     # boto3 clients are slow to build and safe to reuse.
     return boto3.session.Session().client(
         service,

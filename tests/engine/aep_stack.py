@@ -64,6 +64,8 @@ class Step:
     name: str
     diff_reasons: tuple[str, ...]
     replace_reasons: tuple[str, ...]
+    old_inputs: Mapping[str, Any]
+    new_inputs: Mapping[str, Any]
 
     @classmethod
     def from_json(cls, step: Mapping[str, Any]) -> "Step":
@@ -74,7 +76,22 @@ class Step:
             name=urn.split("::")[-1],
             diff_reasons=tuple(step.get("diffReasons") or ()),
             replace_reasons=tuple(step.get("replaceReasons") or ()),
+            old_inputs=(step.get("oldState") or {}).get("inputs") or {},
+            new_inputs=(step.get("newState") or {}).get("inputs") or {},
         )
+
+    def changed_inputs(self) -> dict[str, tuple[Any, Any]]:
+        """Inputs whose value differs between the old and the new state: name -> (old, new).
+
+        Dynamic providers cannot report which inputs differ (``diffReasons`` stays empty), so the
+        states the preview prints are what a reviewer reads.
+        """
+        names = (set(self.old_inputs) | set(self.new_inputs)) - {"__provider"}
+        return {
+            name: (self.old_inputs.get(name), self.new_inputs.get(name))
+            for name in sorted(names)
+            if self.old_inputs.get(name) != self.new_inputs.get(name)
+        }
 
 
 def ops_by_resource(steps: list[Step]) -> dict[str, set[str]]:
@@ -130,9 +147,9 @@ class AEPStack:
 
     # --- CLI operations ----------------------------------------------------------------------
 
-    def up(self) -> dict[str, Any]:
-        """``pulumi up``; the stack outputs after it."""
-        self.cli.up()
+    def up(self, refresh: bool = False) -> dict[str, Any]:
+        """``pulumi up`` (``--refresh``: read every object first, so drift is corrected); the outputs."""
+        self.cli.up(*(["--refresh"] if refresh else []))
         return self.outputs()
 
     def deploy(self, resources: list[dict[str, Any]]) -> dict[str, Any]:

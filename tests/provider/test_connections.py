@@ -12,7 +12,7 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from aep_emulator.testing import EmulatorHandle
 from aep_provider import flow_service, specs
-from aep_provider.base import AEPProvider
+from aep_provider.base import AEPProvider, clear_metadata_cache
 from aep_provider.connection import BaseConnectionProvider
 from aep_provider.errors import AdoptionMismatchError, AEPApiError
 from aep_provider.source_connection import SourceConnectionProvider
@@ -350,10 +350,11 @@ def test_check_without_credentials_skips_the_lookups(emulator: EmulatorHandle) -
     assert emulator.stats()["total"] == 0
 
 
-def test_check_reports_an_unreachable_platform_on_the_field(configured: Callable[..., Any]) -> None:
-    provider = configured(BaseConnectionProvider, **{"aep:endpoint": "http://127.0.0.1:9"})
-    found = failures_of(provider, {**KINESIS, "connection_spec_id": "11111111-1111-1111-1111-111111111111", "auth_params": {}})
-    assert "cannot be checked against AEP" in found["connection_spec_id"]
+def test_check_reports_a_failed_lookup_on_the_field(emulator: EmulatorHandle, configured: Callable[..., Any]) -> None:
+    clear_metadata_cache()
+    emulator.inject_fault(method="GET", route="/data/foundation/flowservice/connectionSpecs/<spec_id>", action="status", status=500)
+    found = failures_of(configured(BaseConnectionProvider), {**KINESIS, "auth_params": {}})
+    assert "cannot be checked against AEP" in found["connection_spec_id"] and "500" in found["connection_spec_id"]
 
 
 def source_inputs(base_id: str, **changes: Any) -> dict[str, Any]:
