@@ -287,7 +287,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         if not failures and not unknown:
             failures += self._model_failures(inputs)  # model-level validators, if any
         if failures:
-            return CheckResult(news, failures)
+            return CheckResult(news, self._secret_safe(failures))
         args = self.args_model.model_construct(**known)
         failures += self.validate(args, frozenset(known))  # type: ignore[arg-type]
         old_inputs = user_inputs(olds)
@@ -296,7 +296,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
             old_args = self.args_model.model_construct(**old_known)
             both = frozenset(known) & frozenset(old_known)
             failures += self.validate_change(old_args, args, both)  # type: ignore[arg-type]
-        return CheckResult(news, list(failures))
+        return CheckResult(news, self._secret_safe(failures))
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         new_inputs = user_inputs(news)
@@ -393,6 +393,14 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         except AEPProviderError as exc:  # e.g. a look-up by name that matched nothing: its text says why
             return CheckFailure(field, str(exc))
         return CheckFailure(field, missing) if found is None else found
+
+    def _secret_safe(self, failures: Iterable[CheckFailure]) -> list[CheckFailure]:
+        """Failures on secret inputs moved off the property: the engine prints a failing property's
+        *value* next to the reason, secret or not ("property auth_params value {...} has a problem")."""
+        return [
+            CheckFailure("", f"{f.property}: {f.reason}") if f.property in self.secret_inputs else f
+            for f in failures
+        ]
 
     def known_sandbox(self, args: AEPArgs, known: frozenset[str]) -> str | None:
         """The sandbox of ``args`` in ``validate``, or None while it is unknown (preview)."""

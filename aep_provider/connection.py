@@ -39,7 +39,13 @@ from .flow_service import (
     spec_id_of,
     spec_ref,
 )
-from .specs import auth_specs, connection_spec, connection_spec_named, describe, schema_problems
+from .specs import (
+    auth_specs,
+    connection_spec,
+    connection_spec_named,
+    describe,
+    schema_problems,
+)
 
 SPEC_FIELDS = ("connection_spec_id", "connection_spec_name")
 

@@ -242,7 +242,8 @@ class DataflowProvider(AEPProvider[DataflowArgs]):
         if sandbox is None:
             return
         connection_specs: dict[str, dict[str, str]] = {}
-        for field, resource in (("source_connection_ids", SOURCE_CONNECTIONS), ("target_connection_ids", TARGET_CONNECTIONS)):
+        ends = (("source_connection_ids", SOURCE_CONNECTIONS), ("target_connection_ids", TARGET_CONNECTIONS))
+        for field, resource in ends:
             if field in known:
                 found = yield from self._connection_specs(field, resource, getattr(args, field), sandbox)
                 if found is not None:
@@ -318,7 +319,11 @@ class DataflowProvider(AEPProvider[DataflowArgs]):
         return found
 
     def _spec_failures(
-        self, args: DataflowArgs, known: frozenset[str], spec: Mapping[str, Any], connection_specs: dict[str, dict[str, str]]
+        self,
+        args: DataflowArgs,
+        known: frozenset[str],
+        spec: Mapping[str, Any],
+        connection_specs: dict[str, dict[str, str]],
     ) -> Iterable[CheckFailure]:
         for field, accepted_key in (("source_connection_ids", "sourceConnectionSpecIds"),
                                     ("target_connection_ids", "targetConnectionSpecIds")):  # fmt: skip
@@ -330,10 +335,13 @@ class DataflowProvider(AEPProvider[DataflowArgs]):
                         f"{connection_id} is a connection of spec {spec_id}, which flow spec {describe(spec)} does "
                         f"not accept (it takes {', '.join(accepted)}); use another flow spec or connection",
                     )
-        schedule_spec = (spec.get("scheduleSpec") or {}).get("spec") if isinstance(spec.get("scheduleSpec"), Mapping) else None
+        schedule_section = spec.get("scheduleSpec")
+        schedule_spec = schedule_section.get("spec") if isinstance(schedule_section, Mapping) else None
         if "schedule" in known:
             if schedule_spec is None and args.schedule is not None:
-                yield CheckFailure("schedule", f"flow spec {describe(spec)} streams continuously and takes no schedule; remove it")
+                yield CheckFailure(
+                    "schedule", f"flow spec {describe(spec)} streams continuously and takes no schedule; remove it"
+                )
             elif schedule_spec is not None and args.schedule is None:
                 yield CheckFailure(
                     "schedule", f"required by flow spec {describe(spec)} (a batch flow), e.g. "

@@ -216,7 +216,9 @@ def schema_input(server_schema: str | None, current: str | None) -> str | None:
     return current if same_schema(server_schema, current) else server_schema
 
 
-def data_section(data_format: str, schema_id: str | None, properties: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def data_section(
+    data_format: str, schema_id: str | None, properties: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """The ``data`` object of a source or target connection."""
     data: dict[str, Any] = {"format": data_format}
     if schema_id:

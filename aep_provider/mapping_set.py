@@ -6,9 +6,12 @@ points at one *version* of it (``mapping_set_id`` + ``mapping_version``).
 - Every change is a new version: ``PUT /mappingSets/{id}`` stores the body as version N+1 (older
   versions stay readable; flows keep the version they point at until their mapping is patched). So
   nothing is replaced: ``mapping_version`` goes up and a Dataflow wired to it follows in place.
-- ``check`` refuses destinations that are not dotted XDM paths and a destination written twice; when
-  the schema is known it reads it (``xed-full``, read-only) and names each mapping whose destination
-  is not a field of the schema, with the closest field as the fix.
+- ``check`` refuses destinations that are not dotted XDM paths and a destination written twice, and a
+  schema that does not exist. When the schema is known it reads it (``xed-full``, read-only) and names
+  each mapping whose destination is not a field of it, with the closest field as the fix: as a
+  *warning*, because during a preview a schema keeps its known id while an in-place update of it (a
+  field group adding that very field) is still pending, so the schema read is the old one. ``create``
+  and ``update`` then refuse, before writing, any destination the schema (by then updated) lacks.
 - Delete: Data Prep documents no DELETE for mapping sets (aep-api §6.4; aepp calls
   ``DELETE /mappingSets/{id}``). The provider sends it; 404 counts as gone, and an answer saying the
   method is not supported (405/501) is taken as "AEP keeps mapping sets": the set is left behind,
@@ -20,6 +23,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import sys
 import time
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar, Literal
@@ -46,6 +50,7 @@ _FIND_WINDOW_MS = 10 * 60 * 1000
 SourceType = Literal["ATTRIBUTE", "EXPRESSION", "STATIC"]
 # Data Prep shows source types as media types on read (aep-api §6.2).
 _SOURCE_TYPE_OF_MEDIA = {"text/x.schema-path": "ATTRIBUTE", "text/x.aep-xl": "EXPRESSION", "text/plain": "STATIC"}
+STALE_NOTE = "(schema read before this deployment: ignore this if the deployment adds the field)"
 _SEGMENT = r"[A-Za-z_@$][\w@$:-]*(?:\[[^\]\s]*\])*"
 _XDM_PATH = re.compile(rf"^{_SEGMENT}(?:\.{_SEGMENT})*$")
 _INDEX = re.compile(r"\[[^\]]*\]")
@@ -108,7 +113,8 @@ def _xdm_type(node: Mapping[str, Any]) -> str:
     declared = node.get("meta:xdmType")
     if isinstance(declared, str):
         return declared
-    if node.get("type") == "object" and isinstance(node.get("additionalProperties"), Mapping) and not node.get("properties"):
+    open_values = isinstance(node.get("additionalProperties"), Mapping)
+    if node.get("type") == "object" and open_values and not node.get("properties"):
         return "map"
     return str(node.get("type") or "object")
 
@@ -146,14 +152,34 @@ def destination_in_schema(destination: str, paths: Mapping[str, str]) -> bool:
     return False
 
 
+def destination_problems(schema: Mapping[str, Any], args: MappingSetArgs) -> list[str]:
+    """One line per mapping whose destination is not a field of the resolved ``schema``, with the fix."""
+    paths = schema_field_paths(schema)
+    title = schema.get("title") or args.schema_id
+    problems = []
+    for index, mapping in enumerate(args.mappings):
+        if destination_in_schema(mapping.destination, paths):
+            continue
+        close = difflib.get_close_matches(mapping.destination, list(paths), n=1, cutoff=0.6)
+        fix = f"did you mean {close[0]!r}?" if close else "add the field to the schema or fix the path"
+        problems.append(
+            f"mappings[{index}] ({mapping.source} -> {mapping.destination}): {mapping.destination!r} is not a "
+            f"field of schema {title!r}; {fix}"
+        )
+    return problems
+
+
 # --- wire form -------------------------------------------------------------------------------------------
 
 
 def request_body(args: MappingSetArgs) -> dict[str, Any]:
     mappings = []
     for mapping in args.mappings:
-        wire: dict[str, Any] = {"sourceType": mapping.source_type, "source": mapping.source, "destination": mapping.destination}
-        wire.update({key: getattr(mapping, key) for key in ("name", "description") if getattr(mapping, key) is not None})
+        wire: dict[str, Any] = {
+            "sourceType": mapping.source_type, "source": mapping.source, "destination": mapping.destination,
+        }  # fmt: skip
+        optional = {"name": mapping.name, "description": mapping.description}
+        wire.update({key: value for key, value in optional.items() if value is not None})
         mappings.append(wire)
     return {
         "outputSchema": {"schemaRef": {"id": args.schema_id, "contentType": OUTPUT_SCHEMA_CONTENT_TYPE}},
@@ -189,13 +215,19 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
             return
         schema = self.lookup(
             "schema_id",
-            lambda client: client.get(resource_path("schemas", args.schema_id), sandbox=sandbox, accept=ACCEPT_RESOLVED_SCHEMA),
+            lambda client: client.get(
+                resource_path("schemas", args.schema_id), sandbox=sandbox, accept=ACCEPT_RESOLVED_SCHEMA
+            ),
             f"schema {args.schema_id} does not exist in sandbox {sandbox!r}; use the schema_id of a Schema",
-        )  # fmt: skip
+        )
         if isinstance(schema, CheckFailure):
             yield schema
         elif isinstance(schema, Mapping) and "mappings" in known:
-            yield from self._destination_failures(args, schema)
+            # A warning, not a failure: in a preview the schema is read as it is *before* this deployment,
+            # which may add the field (a field group change). create and update enforce it on the schema
+            # as it is by then.
+            for problem in destination_problems(schema, args):
+                print(f"warning: MappingSet for {args.schema_id}: {problem} {STALE_NOTE}", file=sys.stderr, flush=True)
 
     def _duplicate_failures(self, args: MappingSetArgs) -> Iterable[CheckFailure]:
         first_index: dict[str, int] = {}
@@ -208,23 +240,20 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
                     "an XDM field takes one mapping: remove one, or combine them in an EXPRESSION",
                 )
 
-    def _destination_failures(self, args: MappingSetArgs, schema: Mapping[str, Any]) -> Iterable[CheckFailure]:
-        paths = schema_field_paths(schema)
-        title = schema.get("title") or args.schema_id
-        for index, mapping in enumerate(args.mappings):
-            if destination_in_schema(mapping.destination, paths):
-                continue
-            close = difflib.get_close_matches(mapping.destination, list(paths), n=1, cutoff=0.6)
-            fix = f"did you mean {close[0]!r}?" if close else "add the field to the schema (a field group) or fix the path"
-            yield CheckFailure(
-                "mappings",
-                f"mappings[{index}] ({mapping.source} -> {mapping.destination}): {mapping.destination!r} is not a "
-                f"field of schema {title!r}; {fix}",
-            )
+    def _require_destinations(self, args: MappingSetArgs, sandbox: str) -> None:
+        """Before a write: every destination is a field of the output schema as it is now."""
+        path = resource_path("schemas", args.schema_id)
+        schema = self.client.get(path, sandbox=sandbox, accept=ACCEPT_RESOLVED_SCHEMA)
+        if not isinstance(schema, Mapping):
+            raise AEPProviderError(f"schema {args.schema_id} does not exist in sandbox {sandbox!r}")
+        problems = destination_problems(schema, args)
+        if problems:
+            raise AEPProviderError("the mapping set was not written: " + "; ".join(problems))
 
     # --- CRUD ------------------------------------------------------------------------------------
 
     def create_object(self, args: MappingSetArgs, sandbox: str) -> str:
+        self._require_destinations(args, sandbox)
         started_ms = int(time.time() * 1000)
         body = request_body(args)
         return self.client.create(
@@ -258,11 +287,13 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
                 if mine is not None and getattr(mine, key) is not None:
                     entry[key] = server.get(key)
             mappings.append(entry)
-        return {"schema_id": schema_input(output_schema_of(obj), getattr(current, "schema_id", None)), "mappings": mappings}
+        schema_id = schema_input(output_schema_of(obj), getattr(current, "schema_id", None))
+        return {"schema_id": schema_id, "mappings": mappings}
 
     def update_object(
         self, object_id: str, old: MappingSetArgs, new: MappingSetArgs, sandbox: str, old_outputs: Mapping[str, Any]
     ) -> None:
+        self._require_destinations(new, sandbox)
         # PUT stores the next version; it is idempotent in effect (a re-send may add one identical version).
         self.client.request("PUT", f"{MAPPING_SETS}/{object_id}", sandbox=sandbox, body=request_body(new))
 

@@ -39,7 +39,14 @@ from .flow_service import (
     spec_id_of,
     spec_ref,
 )
-from .specs import connection_spec, describe, params_schema, schema_problems, supported_formats
+from .specs import (
+    connection_spec,
+    describe,
+    params_schema,
+    schema_problems,
+    supported_formats,
+)
+
 
 class SourceConnectionArgs(AEPArgs):
     name: str = Field(min_length=1)

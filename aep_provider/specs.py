@@ -90,7 +90,9 @@ def flow_spec_named(client: AEPClient, name: str, sandbox: str) -> dict[str, Any
     return _named(client, FLOW_SPECS, "flow spec", name, sandbox)
 
 
-def flow_specs_joining(client: AEPClient, source_spec_id: str, target_spec_id: str, sandbox: str) -> list[dict[str, Any]]:
+def flow_specs_joining(
+    client: AEPClient, source_spec_id: str, target_spec_id: str, sandbox: str
+) -> list[dict[str, Any]]:
     """Every flow spec that accepts a source of ``source_spec_id`` and a target of ``target_spec_id``."""
     return [
         spec

@@ -39,7 +39,14 @@ from .flow_service import (
     spec_id_of,
     spec_ref,
 )
-from .specs import DATA_LAKE, connection_spec, describe, params_schema, schema_problems, supported_formats
+from .specs import (
+    DATA_LAKE,
+    connection_spec,
+    describe,
+    params_schema,
+    schema_problems,
+    supported_formats,
+)
 
 DEFAULT_FORMAT = "parquet_xdm"
 
@@ -118,7 +125,9 @@ class TargetConnectionProvider(AEPProvider[TargetConnectionArgs]):
             for problem in schema_problems(schema, {"dataSetId": args.dataset_id}, "params"):
                 yield CheckFailure("dataset_id", f"{problem} (targetSpec of {describe(spec)})")
 
-    def _dataset_failures(self, args: TargetConnectionArgs, known: frozenset[str], sandbox: str) -> Iterable[CheckFailure]:
+    def _dataset_failures(
+        self, args: TargetConnectionArgs, known: frozenset[str], sandbox: str
+    ) -> Iterable[CheckFailure]:
         dataset = self.lookup(
             "dataset_id",
             lambda client: get_dataset(client, args.dataset_id, sandbox),
@@ -128,7 +137,8 @@ class TargetConnectionProvider(AEPProvider[TargetConnectionArgs]):
             yield dataset
             return
         dataset_schema = (dataset or {}).get("schemaRef", {}).get("id")
-        if "schema_id" in known and args.schema_id and dataset_schema and not same_schema(args.schema_id, dataset_schema):
+        declared = args.schema_id if "schema_id" in known else None
+        if declared and dataset_schema and not same_schema(declared, dataset_schema):
             yield CheckFailure(
                 "schema_id",
                 f"dataset {args.dataset_id} follows schema {dataset_schema}, not {args.schema_id}; "

@@ -1,14 +1,13 @@
-"""Placeholder stack program (the stack-program issue replaces it): one Echo resource.
+"""The stack program: both seed workflows (streaming raw data, scheduled parquet ingestion), from stack config.
 
-Run with ``./dev pulumi up`` or ``./dev demo``; the message comes from the ``message`` stack config.
+One stack per sandbox: ``Pulumi.local.yaml`` (the local emulator, used by ``./dev demo``),
+``Pulumi.dev.yaml``, ``Pulumi.stage.yaml``, ``Pulumi.prod.yaml``. Provider settings are ``aep:*``; the
+program's own keys are ``aep-provider:*`` (see ``workflows.StackConfig``).
 """
 
 import pulumi
 
-from aep_provider.echo import Echo
+from workflows import deploy  # the language host runs this directory with it on sys.path
 
-config = pulumi.Config()
-echo = Echo("placeholder", message=config.get("message") or "hello from stacks/")
-
-pulumi.export("echo_id", echo.id)
-pulumi.export("echoed", echo.echoed)
+for name, value in deploy().items():
+    pulumi.export(name, value)

@@ -20,10 +20,15 @@ _I32, _I64, _BINARY, _LIST, _STRUCT = 5, 6, 8, 9, 12
 # Parquet enum values (parquet.thrift).
 _BYTE_ARRAY, _REQUIRED, _UTF8, _PLAIN, _RLE, _UNCOMPRESSED, _DATA_PAGE = 6, 0, 0, 0, 3, 0, 0
 
-SAMPLE_ROWS: tuple[dict[str, str], ...] = (
-    {"_id": "1", "person.name.firstName": "Ada", "person.name.lastName": "Lovelace", "personalEmail.address": "ada@example.com"},
-    {"_id": "2", "person.name.firstName": "Alan", "person.name.lastName": "Turing", "personalEmail.address": "alan@example.com"},
-    {"_id": "3", "person.name.firstName": "Grace", "person.name.lastName": "Hopper", "personalEmail.address": "grace@example.com"},
+_PEOPLE = (("1", "Ada", "Lovelace"), ("2", "Alan", "Turing"), ("3", "Grace", "Hopper"))
+SAMPLE_ROWS: tuple[dict[str, str], ...] = tuple(
+    {
+        "_id": person_id,
+        "person.name.firstName": first,
+        "person.name.lastName": last,
+        "personalEmail.address": f"{first.lower()}@example.com",
+    }
+    for person_id, first, last in _PEOPLE
 )
 
 

@@ -12,7 +12,7 @@ Actions:
 
 Latency faults add up; of the other actions, the first matching fault (oldest first) wins. The
 connection aborts are carried out by the serving layer (``server.py``), which reads
-``environ[ABORT_CONNECTION]``.
+``environ[ABORT_CONNECTION]``; without it (Flask's test client) the answer is sent normally.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ platform (the emulator) seen through AEP's own API.
 - :class:`PlatformAPI`: GET/PATCH/POST/DELETE on the emulator as a user would with curl (for
   out-of-band changes and for verifying what the engine did), plus its call statistics, so a test can
   prove a preview wrote nothing.
-- ``ref("schema.schema_id")``: an input that is another declared resource's output.
+- ``ref("schema.schema_id")``: an input that is another declared resource's output;
+  ``secret("s3SecretKey")``: an input that is a stack config secret.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ NO_CHANGE_OPS = frozenset({"same", "refresh", "read"})
 def ref(output: str) -> dict[str, str]:
     """An input that is the output ``"<resource name>.<output>"`` of an earlier declared resource."""
     return {"__ref__": output}
+
+
+def secret(config_key: str) -> dict[str, str]:
+    """An input that is the stack config secret ``config_key`` (set with ``AEPStack.set_secret``)."""
+    return {"__secret__": config_key}
 
 
 def declared(name: str, type_: str, inputs: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
@@ -140,6 +146,10 @@ class AEPStack:
             self.cli.config_set(key, value)
         self.cli.config_set("aep:clientSecret", self.emulator.config.client_secret, secret=True)
         return self
+
+    def set_secret(self, key: str, value: str) -> None:
+        """A program config secret (encrypted in the stack file, decrypted only for the program)."""
+        self.cli.config_set(key, value, secret=True)
 
     def declare(self, resources: list[dict[str, Any]]) -> None:
         self.declaration = resources
@@ -277,6 +287,11 @@ class PlatformAPI:
 
     def object_ids(self) -> set[str]:
         return {str(o["id"]) for o in self.objects()}
+
+    def stored(self, object_id: str) -> dict[str, Any]:
+        """An object as the emulator stores it (secrets unmasked: what the platform really holds)."""
+        (found,) = [o["object"] for o in self.objects() if o["id"] == object_id]
+        return found
 
     def writes(self) -> list[dict[str, Any]]:
         """Recorded calls that could have changed a platform object (token requests aside)."""

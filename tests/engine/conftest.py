@@ -102,11 +102,32 @@ ENGINE_CLIENT_SECRET = f"engine-client-secret-{uuid.uuid4().hex}"
 """The emulator's client secret in engine tests: unique, so a search of the state for it means something."""
 
 
+def engine_emulator_config(aws_endpoint: str | None = None) -> EmulatorConfig:
+    return EmulatorConfig(client_secret=ENGINE_CLIENT_SECRET, aws_endpoint=aws_endpoint)
+
+
 @pytest.fixture(scope="module")
 def platform() -> Iterator[EmulatorHandle]:
-    """One emulator per test module (in-process; the provider process reaches it over HTTP)."""
-    with running_emulator(EmulatorConfig(client_secret=ENGINE_CLIENT_SECRET)) as handle:
+    """One emulator per test module (in-process; the provider process reaches it over HTTP).
+
+    Modules whose connections are verified against AWS override it with ``aws_endpoint=moto_endpoint``.
+    """
+    with running_emulator(engine_emulator_config()) as handle:
         yield handle
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    """A moto server (S3, Kinesis) for this module, which the emulator checks connections against."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
 
 
 MakeStack = Callable[..., AEPStack]

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 
-import dill
 import pytest
 
-from aep_provider.base import AEPProvider
-
-from .aep_stack import CATALOG, REPLACE_OPS, AEPStack, ops_by_resource, provider_pickle
-from .conftest import ENGINE_CLIENT_SECRET, MakeStack
+from .aep_stack import CATALOG, REPLACE_OPS, AEPStack, ops_by_resource
+from .conftest import MakeStack
+from .state_checks import assert_state_is_clean
 from .workflows import SchemaSide
 
 pytestmark = pytest.mark.engine
@@ -141,17 +139,7 @@ def test_adopting_an_existing_dataset_creates_no_duplicate(stack: AEPStack) -> N
 
 
 def test_state_holds_no_secret_and_tiny_by_reference_providers(stack: AEPStack) -> None:
-    exported = stack.exported()
-    assert ENGINE_CLIENT_SECRET not in str(exported)
-    assert ENGINE_CLIENT_SECRET.encode() not in stack.state_file().read_bytes()
-    for name, resource in stack.state_resources().items():
-        pickled = provider_pickle(resource)
-        assert len(pickled) < 300, (name, len(pickled))
-        module = resource["type"].rsplit(":", 1)[-1]
-        assert b"aep_provider." in pickled and f"{module}Provider".encode() in pickled, (name, pickled)
-        assert b"dill._dill" not in pickled and b"_create_code" not in pickled, (name, pickled)  # no code by value
-        assert ENGINE_CLIENT_SECRET.encode() not in pickled
-        assert isinstance(dill.loads(pickled), AEPProvider)
+    assert_state_is_clean(stack)
 
 
 def test_destroy_leaves_no_object_behind(stack: AEPStack) -> None:

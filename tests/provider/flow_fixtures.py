@@ -1,7 +1,8 @@
-"""Fixtures and helpers of the flow-side provider tests (connections, mapping sets, dataflows).
+"""Fixtures of the flow-side provider tests (connections, mapping sets, dataflows).
 
-Test modules import what they use from here; every object is made through the providers themselves
-(``check`` then ``create``, as the engine calls them) against the session's emulator.
+Test modules load them with ``pytest_plugins = ["tests.provider.flow_fixtures"]``; every object is made
+through the providers themselves (``check`` then ``create``, as the engine calls them) against the
+session's emulator. Helpers live in ``flow_helpers.py``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import requests
 
-from aep_emulator.testing import EmulatorHandle
 from aep_provider import specs
 from aep_provider.base import AEPProvider
 from aep_provider.connection import BaseConnectionProvider
@@ -23,48 +22,13 @@ from aep_provider.schema import SchemaProvider
 from aep_provider.source_connection import SourceConnectionProvider
 from aep_provider.target_connection import TargetConnectionProvider
 from tests.provider.conftest import PERSON_DETAILS, PROFILE_CLASS, create
-
-FLOW_SERVICE = "/data/foundation/flowservice"
-IDENTITY_MAP = "https://ns.adobe.com/xdm/context/identitymap"
-KINESIS_AUTH = "Aws Kinesis authentication credentials"
-KINESIS_SECRET = "kinesis-secret-do-not-leak"
-S3_SECRET = "s3-secret-do-not-leak"
-WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-
-Made = tuple[str, dict[str, Any]]
-
-
-def writes(emulator: EmulatorHandle) -> int:
-    """AEP writes the emulator answered since its statistics were cleared (IMS token calls excluded)."""
-    total = sum(emulator.calls(method) for method in WRITE_METHODS)
-    return total - emulator.calls("POST", "/ims/")
-
-
-def failures_of(provider: AEPProvider[Any], news: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, str]:
-    """``check``'s failures as {property: reasons joined}."""
-    found: dict[str, str] = {}
-    for failure in provider.check(olds or {}, news).failures:
-        found[failure.property] = (found.get(failure.property, "") + " | " + failure.reason).strip(" |")
-    return found
-
-
-def server_object(emulator: EmulatorHandle, resource: str, object_id: str, sandbox: str = "prod") -> dict[str, Any]:
-    """A Flow Service object as AEP's GET shows it (raw HTTP, not through the provider)."""
-    answer = requests.get(emulator.url(f"{FLOW_SERVICE}/{resource}/{object_id}"), headers=emulator.headers(sandbox), timeout=10)
-    answer.raise_for_status()
-    return answer.json()["items"][0]
-
-
-def patch_out_of_band(emulator: EmulatorHandle, resource: str, object_id: str, operations: list[dict[str, Any]]) -> None:
-    """Someone else's change (the UI, another tool): a PATCH with the current etag."""
-    current = server_object(emulator, resource, object_id)
-    answer = requests.patch(
-        emulator.url(f"{FLOW_SERVICE}/{resource}/{object_id}"),
-        headers=emulator.headers(**{"If-Match": current["etag"]}),
-        json=operations,
-        timeout=10,
-    )
-    answer.raise_for_status()
+from tests.provider.flow_helpers import (
+    IDENTITY_MAP,
+    KINESIS_AUTH,
+    KINESIS_SECRET,
+    S3_SECRET,
+    Made,
+)
 
 
 @pytest.fixture

@@ -17,24 +17,15 @@ from aep_provider.errors import AdoptionMismatchError
 from aep_provider.mapping_set import MappingSetProvider
 from aep_provider.target_connection import TargetConnectionProvider
 from tests.provider.conftest import program_inputs, refreshed, update
-from tests.provider.flow_fixtures import (  # noqa: F401  (fixtures)
+from tests.provider.flow_helpers import (
     Made,
-    dataset,
     failures_of,
-    kinesis_base,
-    kinesis_inputs,
-    kinesis_source,
-    make,
-    mapping_set,
     patch_out_of_band,
-    s3_base,
-    s3_source,
-    schema,
     server_object,
-    streaming_flow,
-    target,
     writes,
 )
+
+pytest_plugins = ["tests.provider.flow_fixtures"]  # the flow-side fixtures
 
 SCHEDULE = {"frequency": "minute", "interval": 15}
 

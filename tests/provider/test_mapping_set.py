@@ -10,17 +10,17 @@ import requests
 from pulumi.runtime.rpc import UNKNOWN
 
 from aep_emulator.testing import EmulatorHandle
-from aep_provider.errors import AdoptionMismatchError, AEPApiError
-from aep_provider.mapping_set import MappingSetProvider, destination_in_schema, schema_field_paths
-from tests.provider.conftest import program_inputs, refreshed, update
-from tests.provider.flow_fixtures import (  # noqa: F401  (fixtures)
-    Made,
-    failures_of,
-    make,
-    mapping_set,
-    schema,
-    writes,
+from aep_provider.errors import AdoptionMismatchError, AEPApiError, AEPProviderError
+from aep_provider.mapping_set import (
+    STALE_NOTE,
+    MappingSetProvider,
+    destination_in_schema,
+    schema_field_paths,
 )
+from tests.provider.conftest import program_inputs, refreshed, update
+from tests.provider.flow_helpers import Made, failures_of, writes
+
+pytest_plugins = ["tests.provider.flow_fixtures"]  # the flow-side fixtures
 
 MAPPING_SETS = "/data/foundation/conversion/mappingSets"
 FIRST = {"source": "firstName", "destination": "person.name.firstName"}
@@ -172,22 +172,57 @@ def test_check_shape_rules_without_any_call(
     assert emulator.stats()["total"] == 0
 
 
-def test_check_names_each_destination_missing_from_the_schema(
-    emulator: EmulatorHandle, configured: Callable[..., Any], schema: Made
+BAD_DESTINATIONS = [
+    FIRST,
+    {"source": "last", "destination": "person.name.lastname"},
+    {"source": "mail", "destination": "identityMap.Email[0].id"},  # below a map: data, not schema
+    {"source": "x", "destination": "loyalty.tier"},
+]
+
+
+def test_check_warns_naming_each_destination_missing_from_the_schema(
+    emulator: EmulatorHandle, configured: Callable[..., Any], schema: Made, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mappings = [
-        FIRST,
-        {"source": "last", "destination": "person.name.lastname"},
-        {"source": "mail", "destination": "identityMap.Email[0].id"},  # below a map: data, not schema
-        {"source": "x", "destination": "loyalty.tier"},
-    ]
     emulator.clear_stats()
-    found = configured(MappingSetProvider).check({}, {"schema_id": schema[0], "mappings": mappings}).failures
-    reasons = [f.reason for f in found]
-    assert [f.property for f in found] == ["mappings", "mappings"]
-    assert "mappings[1] (last -> person.name.lastname)" in reasons[0] and "did you mean 'person.name.lastName'" in reasons[0]
-    assert "mappings[3]" in reasons[1] and "Flow test people" in reasons[1]
+    found = configured(MappingSetProvider).check({}, {"schema_id": schema[0], "mappings": BAD_DESTINATIONS}).failures
+    assert found == []  # a preview reads the schema before this deployment's own changes to it
+    warnings = capsys.readouterr().err.splitlines()
+    assert len(warnings) == 2
+    assert "mappings[1] (last -> person.name.lastname)" in warnings[0]
+    assert "did you mean 'person.name.lastName'" in warnings[0]
+    assert "mappings[3]" in warnings[1] and "Flow test people" in warnings[1] and STALE_NOTE in warnings[1]
     assert writes(emulator) == 0
+
+
+@pytest.mark.parametrize("operation", ["create", "update"])
+def test_writes_refuse_destinations_the_schema_lacks(
+    emulator: EmulatorHandle, configured: Callable[..., Any], schema: Made, mapping_set: Made, operation: str
+) -> None:
+    provider = configured(MappingSetProvider)
+    news = {"schema_id": schema[0], "mappings": BAD_DESTINATIONS}
+    emulator.clear_stats()
+    with pytest.raises(AEPProviderError, match=r"not written: mappings\[1\] \(last -> person.name.lastname\)"):
+        if operation == "create":
+            provider.create(news)
+        else:
+            provider.update(mapping_set[0], mapping_set[1], news)
+    assert writes(emulator) == 0
+
+
+def test_a_field_added_in_the_same_deployment_is_mapped(
+    configured: Callable[..., Any], make: Callable[..., Made], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Preview sees the schema before the deployment adds a field group; up sees it after."""
+    from aep_provider.schema import SchemaProvider
+    from tests.provider.conftest import PERSON_DETAILS, PROFILE_CLASS
+
+    schema_id, schema_outs = make(SchemaProvider, title="Growing schema", class_id=PROFILE_CLASS)
+    provider = configured(MappingSetProvider)
+    news = {"schema_id": schema_id, "mappings": [FIRST]}
+    assert provider.check({}, news).failures == []  # the preview: a warning only
+    assert "person.name.firstName" in capsys.readouterr().err
+    update(configured(SchemaProvider), schema_id, schema_outs, field_groups=[PERSON_DETAILS])  # the deployment
+    assert provider.create(news).outs["mapping_version"] == 0
 
 
 def test_check_refuses_an_unknown_schema(configured: Callable[..., Any]) -> None:

@@ -1,11 +1,12 @@
 """Engine test program: the AEP resources listed in the stack config key ``resources`` (JSON).
 
 Each entry is ``{"name": "members", "type": "Schema", "inputs": {...}, "options": {...}}``:
-``type`` names a resource class exported by ``aep_provider``; an input value
-``{"__ref__": "<resource name>.<output>"}`` (at any depth) is that output of an earlier entry, so ids
-flow between resources as in a real stack (unknown during the first preview). ``options`` holds
-``retain_on_delete``, ``delete_before_replace`` and ``depends_on`` (names of earlier entries).
-Every resource's ``id`` and listed outputs are exported as ``<name>.<output>``.
+``type`` names a resource class exported by ``aep_provider``. Input values (at any depth) may be
+``{"__ref__": "<resource name>.<output>"}``: that output of an earlier entry, so ids flow between
+resources as in a real stack (unknown during the first preview); or ``{"__secret__": "<config key>"}``:
+that stack config secret (``pulumi config set --secret``), so credentials never sit in plain config.
+``options`` holds ``retain_on_delete``, ``delete_before_replace`` and ``depends_on`` (names of earlier
+entries). Every resource's ``id`` and listed ``exports`` are exported as ``<name>.<output>``.
 
 Tests change a stack by ``pulumi config set resources <json>`` and run the CLI again: no file edits.
 """
@@ -19,13 +20,16 @@ import pulumi
 import aep_provider
 
 REF = "__ref__"
+SECRET = "__secret__"
 
 
 def resolve(value: Any, made: dict[str, pulumi.Resource]) -> Any:
-    """``value`` with every ``{"__ref__": "name.output"}`` replaced by that resource output."""
+    """``value`` with every reference to an output or a config secret replaced by its ``Output``."""
     if isinstance(value, dict) and set(value) == {REF}:
         name, _, output = value[REF].partition(".")
         return getattr(made[name], output)
+    if isinstance(value, dict) and set(value) == {SECRET}:
+        return pulumi.Config().require_secret(value[SECRET])
     if isinstance(value, dict):
         return {key: resolve(item, made) for key, item in value.items()}
     if isinstance(value, list):

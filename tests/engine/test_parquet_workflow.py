@@ -1,0 +1,193 @@
+"""Seed 004 through the real engine: XDM parquet files in cloud storage -> a dataset, on a schedule.
+
+One stack per module, deployed by the first tests; each later test declares the baseline plus one
+change and checks what the engine did in the emulator's own API. The emulator checks the S3
+credentials against a moto server, as the platform checks them against AWS.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from aep_emulator.testing import EmulatorHandle, running_emulator
+
+from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, declared, ops_by_resource
+from .conftest import MakeStack, engine_emulator_config
+from .state_checks import assert_state_is_clean
+from .workflows import BLOB_SECRET, CLOUD_STORAGE_FLOW, DATA_LAKE, S3_BUCKET, S3_SECRET, Parquet
+
+pytestmark = pytest.mark.engine
+
+BASELINE = Parquet()
+S3_SECRET_VALUE = "s3-secret-original-71c3e0"
+ROTATED_S3_SECRET_VALUE = "s3-secret-rotated-0b9d44"
+BLOB_SECRET_VALUE = "DefaultEndpointsProtocol=https;AccountName=engine;AccountKey=blob-secret-3f8a61"
+
+
+@pytest.fixture(scope="module")
+def platform(moto_endpoint: str) -> Iterator[EmulatorHandle]:
+    s3 = boto3.client(
+        "s3", endpoint_url=moto_endpoint, region_name="us-east-1",
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )  # fmt: skip
+    s3.create_bucket(Bucket=S3_BUCKET)
+    with running_emulator(engine_emulator_config(aws_endpoint=moto_endpoint)) as handle:
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def stack(make_stack: MakeStack) -> AEPStack:
+    stack = make_stack()
+    stack.set_secret(S3_SECRET, S3_SECRET_VALUE)
+    stack.set_secret(BLOB_SECRET, BLOB_SECRET_VALUE)
+    return stack
+
+
+def test_first_preview_with_unknown_ids_passes(stack: AEPStack) -> None:
+    stack.declare(BASELINE.resources())
+    with stack.api.no_writes():
+        steps = stack.preview_steps()
+    assert ops_by_resource(steps) == {entry["name"]: {"create"} for entry in BASELINE.resources()}
+
+
+def test_up_wires_every_id_into_the_flow(stack: AEPStack) -> None:
+    outputs = stack.up()
+
+    target = stack.api.flow_object("targetConnections", outputs["target.target_connection_id"])
+    assert target["params"]["dataSetId"] == outputs["dataset.dataset_id"]
+    assert target["baseConnectionId"] == outputs["dataset_base.connection_id"]
+    flow = stack.api.flow_object("flows", outputs["flow.flow_id"])
+    assert flow["sourceConnectionIds"] == [outputs["source.source_connection_id"]]
+    assert flow["targetConnectionIds"] == [outputs["target.target_connection_id"]]
+    assert flow["flowSpec"]["id"] == outputs["flow.resolved_flow_spec_id"] == CLOUD_STORAGE_FLOW
+    assert (flow["scheduleParams"]["frequency"], int(flow["scheduleParams"]["interval"])) == ("minute", 15)
+    source = stack.api.flow_object("sourceConnections", outputs["source.source_connection_id"])
+    assert source["baseConnectionId"] == outputs["storage.connection_id"]
+
+
+def test_converged_stack_has_no_changes(stack: AEPStack) -> None:
+    with stack.api.no_writes():
+        stack.expect_no_changes()
+
+
+def test_schedule_interval_change_updates_the_flow_in_place(stack: AEPStack) -> None:
+    ids = stack.ids()
+    stack.declare(dataclasses.replace(BASELINE, interval_minutes=30).resources())
+
+    assert ops_by_resource(stack.preview_steps()) == {"flow": {"update"}}
+    stack.up()
+
+    assert stack.ids() == ids
+    assert int(stack.api.flow_object("flows", ids["flow"])["scheduleParams"]["interval"]) == 30
+    stack.expect_no_changes()
+    stack.deploy(BASELINE.resources())
+
+
+def test_rotated_s3_secret_updates_the_base_connection_in_place(stack: AEPStack) -> None:
+    ids = stack.ids()
+    stack.set_secret(S3_SECRET, ROTATED_S3_SECRET_VALUE)
+
+    assert ops_by_resource(stack.preview_steps()) == {"storage": {"update"}}
+    stack.up()
+
+    assert stack.ids() == ids
+    assert stack.api.stored(ids["storage"])["auth"]["params"]["s3SecretKey"] == ROTATED_S3_SECRET_VALUE
+    stack.expect_no_changes()
+
+
+def test_switching_the_storage_connector_replaces_connections_and_flow(stack: AEPStack) -> None:
+    before = stack.ids()
+    stack.declare(dataclasses.replace(BASELINE, storage="blob").resources())
+
+    ops = ops_by_resource(stack.preview_steps())
+    assert set(ops) == {"storage", "source", "flow"}
+    assert all(ops[name] <= REPLACE_OPS for name in ops), ops
+    stack.up()
+
+    after = stack.ids()
+    assert {name for name in after if after[name] != before[name]} == {"storage", "source", "flow"}
+    assert stack.api.flow_object("connections", before["storage"]) is None
+    assert stack.api.flow_object("sourceConnections", before["source"]) is None
+    assert stack.api.flow_object("flows", before["flow"]) is None
+    flow = stack.api.flow_object("flows", after["flow"])
+    assert flow["sourceConnectionIds"] == [after["source"]]
+    assert stack.api.flow_object("sourceConnections", after["source"])["baseConnectionId"] == after["storage"]
+    stack.expect_no_changes()
+    stack.deploy(BASELINE.resources())
+
+
+def test_out_of_band_delete_is_dropped_by_refresh_and_recreated_by_up(stack: AEPStack) -> None:
+    old_id = stack.ids()["flow"]
+    stack.api.ok("DELETE", f"{FLOW_SERVICE}/flows/{old_id}")
+
+    stack.refresh()
+    assert "flow" not in stack.state_resources()
+    assert ops_by_resource(stack.preview_steps()) == {"flow": {"create"}}
+    outputs = stack.up()
+
+    assert outputs["flow.flow_id"] != old_id
+    assert stack.api.flow_object("flows", outputs["flow.flow_id"]) is not None
+    stack.expect_no_changes()
+
+
+def test_out_of_band_schedule_change_shows_in_preview_refresh_and_up_restores_it(stack: AEPStack) -> None:
+    flow_id = stack.ids()["flow"]
+    flow = stack.api.flow_object("flows", flow_id)
+    stack.api.ok(
+        "PATCH",
+        f"{FLOW_SERVICE}/flows/{flow_id}",
+        [{"op": "replace", "path": "/scheduleParams/interval", "value": 45}],
+        headers={"If-Match": flow["etag"]},
+    )
+
+    steps = stack.preview_steps(refresh=True)
+    assert ops_by_resource(steps) == {"flow": {"update"}}
+    (step,) = [s for s in steps if s.name == "flow" and s.op == "update"]
+    (changed,) = step.changed_inputs().items()
+    assert changed[0] == "schedule" and changed[1][0]["interval"] == 45 and changed[1][1]["interval"] == 15
+    stack.up(refresh=True)
+
+    assert int(stack.api.flow_object("flows", flow_id)["scheduleParams"]["interval"]) == 15
+    stack.expect_no_changes()
+
+
+def test_adopting_an_existing_dataset_base_connection_creates_no_duplicate(
+    stack: AEPStack, make_stack: MakeStack
+) -> None:
+    made = stack.api.ok(
+        "POST",
+        f"{FLOW_SERVICE}/connections",
+        {"name": "Dataset base made by hand", "connectionSpec": {"id": DATA_LAKE, "version": "1.0"}},
+    )
+    adopter = make_stack()
+
+    def dataset_base(name: str) -> list[dict]:
+        (entry,) = [r for r in BASELINE.resources() if r["name"] == "dataset_base"]
+        return [declared("dataset_base", "BaseConnection", {**entry["inputs"], "name": name, "adopt_id": made["id"]})]
+
+    adopter.declare(dataset_base("Another name"))
+    failure = adopter.up_failure()
+    assert "cannot adopt" in failure and "name: declared 'Another name'" in failure
+
+    objects_before = stack.api.object_ids()
+    outputs = adopter.deploy(dataset_base("Dataset base made by hand"))
+    assert outputs["dataset_base.id"] == made["id"]
+    assert stack.api.object_ids() == objects_before
+    adopter.expect_no_changes()
+    adopter.destroy()  # now managed: destroy deletes it
+    assert stack.api.flow_object("connections", made["id"]) is None
+
+
+def test_state_holds_no_secret(stack: AEPStack) -> None:
+    assert_state_is_clean(stack, secrets=(S3_SECRET_VALUE, ROTATED_S3_SECRET_VALUE, BLOB_SECRET_VALUE))
+
+
+def test_destroy_leaves_no_object_behind(stack: AEPStack) -> None:
+    assert set(stack.ids().values()) <= stack.api.object_ids()
+    stack.destroy()
+    assert stack.state_resources() == {}
+    assert stack.api.objects() == []  # this module's emulator served only this stack

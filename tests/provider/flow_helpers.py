@@ -1,0 +1,52 @@
+"""Helpers of the flow-side provider tests: call counting, check failures, raw reads and out-of-band edits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from aep_emulator.testing import EmulatorHandle
+from aep_provider.base import AEPProvider
+
+FLOW_SERVICE = "/data/foundation/flowservice"
+IDENTITY_MAP = "https://ns.adobe.com/xdm/context/identitymap"
+KINESIS_AUTH = "Aws Kinesis authentication credentials"
+KINESIS_SECRET = "kinesis-secret-do-not-leak"
+S3_SECRET = "s3-secret-do-not-leak"
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+Made = tuple[str, dict[str, Any]]
+
+
+def writes(emulator: EmulatorHandle) -> int:
+    """AEP writes the emulator answered since its statistics were cleared (IMS token calls excluded)."""
+    total = sum(emulator.calls(method) for method in WRITE_METHODS)
+    return total - emulator.calls("POST", "/ims/")
+
+
+def failures_of(provider: AEPProvider[Any], news: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, str]:
+    """``check``'s failures as {property: reasons joined}."""
+    found: dict[str, str] = {}
+    for failure in provider.check(olds or {}, news).failures:
+        found[failure.property] = (found.get(failure.property, "") + " | " + failure.reason).strip(" |")
+    return found
+
+
+def server_object(emulator: EmulatorHandle, resource: str, object_id: str, sandbox: str = "prod") -> dict[str, Any]:
+    """A Flow Service object as AEP's GET shows it (raw HTTP, not through the provider)."""
+    answer = requests.get(emulator.url(f"{FLOW_SERVICE}/{resource}/{object_id}"), headers=emulator.headers(sandbox), timeout=10)
+    answer.raise_for_status()
+    return answer.json()["items"][0]
+
+
+def patch_out_of_band(emulator: EmulatorHandle, resource: str, object_id: str, operations: list[dict[str, Any]]) -> None:
+    """Someone else's change (the UI, another tool): a PATCH with the current etag."""
+    current = server_object(emulator, resource, object_id)
+    answer = requests.patch(
+        emulator.url(f"{FLOW_SERVICE}/{resource}/{object_id}"),
+        headers=emulator.headers(**{"If-Match": current["etag"]}),
+        json=operations,
+        timeout=10,
+    )
+    answer.raise_for_status()
