@@ -40,7 +40,9 @@ Emulator choices (where the sources are silent or UNCONFIRMED)
     - Schedule: a start time up to 300 s in the past is accepted (clients send "now"). After the start
       time, switching to ``once`` is 1403-400, changing ``backfill`` 1404-400, moving ``startTime``
       1366-400 (the sources catalogue reuses 1403/1404, also FLOW codes for If-Match; the status tells
-      them apart for 1404). Values are echoed as sent (strings stay strings, §11 #12).
+      them apart for 1404). Values are stored in the types of the spec's DTOs (§11 #12): ``startTime``
+      an integer, ``interval`` a string, ``backfill`` a boolean, ``mappingVersion`` and spec
+      ``version``s strings, whatever JSON type the request used.
     - PATCH: server-owned fields (id, audit fields, ``state``, ``etag``...) are 1365-400 (invalid path);
       ``/flowSpec`` like ``/connectionSpec`` is 1414-400; ops other than add/replace/remove are 1434-400.
       ``If-Match`` is compared without surrounding quotes (§11 #11).

@@ -40,6 +40,7 @@ def validate_flow(scope: Scope, document: dict[str, Any], previous: dict[str, An
     return document
 
 
+
 def _flow_connections(
     scope: Scope, spec: FlowSpec, resource: str, ids: list[str] | None, accepted: frozenset[str]
 ) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..core.context import RequestContext, sandbox_id, state
 from ..core.store import Scope
-from . import aws, connections, flows, patching
+from . import aws, connections, flows, patching, schedule
 from .connections import SECRET_MASK, known_spec, verify_aws_credentials
 from .exceptions import FlowError, invalid
 from .flows import STATE_DISABLED, STATE_ENABLED, check_run_allowed, operation_record
@@ -192,6 +192,37 @@ def _renderer(resource: str) -> Callable[[Scope, dict[str, Any]], dict[str, Any]
     return RESOURCES[resource].render if resource in RESOURCES else (lambda scope, obj: obj)
 
 
+def _as_text(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+# flow-service.yaml ScheduleSpecDTO: how the platform keeps each schedule value, whatever JSON type the
+# request used (the docs' examples send strings; the seed sends numbers and booleans).
+_SCHEDULE_TYPES: dict[str, Callable[[Any], Any]] = {
+    "startTime": lambda v: int(schedule.whole_number(v)),
+    "frequency": str,
+    "interval": _as_text,
+    "backfill": lambda v: v if isinstance(v, bool) else str(v).lower() == "true",
+}
+
+
+def stored_form(document: dict[str, Any]) -> dict[str, Any]:
+    """Values in the types of the platform's DTOs (spec versions and ``mappingVersion`` are strings,
+    ``scheduleParams`` as ScheduleSpecDTO), so clients must read both forms, as against AEP."""
+    for key in ("connectionSpec", "flowSpec"):
+        if isinstance(document.get(key), dict) and document[key].get("version") is not None:
+            document[key]["version"] = _as_text(document[key]["version"])
+    if isinstance(document.get("scheduleParams"), dict):
+        document["scheduleParams"] = {
+            k: _SCHEDULE_TYPES.get(k, lambda v: v)(v) for k, v in document["scheduleParams"].items() if v is not None
+        }
+    for transformation in document.get("transformations") or []:
+        params = transformation.get("params") if isinstance(transformation, dict) else None
+        if isinstance(params, dict) and params.get("mappingVersion") is not None:
+            params["mappingVersion"] = _as_text(params["mappingVersion"])
+    return document
+
+
 def create_object(ctx: RequestContext, resource_name: str, body: Any) -> dict[str, Any]:
     """Validate and store a new object; returns the stored object (the caller answers ``{id, etag}``)."""
     resource = RESOURCES[resource_name]
@@ -203,7 +234,7 @@ def create_object(ctx: RequestContext, resource_name: str, body: Any) -> dict[st
     document = resource.user_part(body)
     extras = resource.verify_external(scope, document, None)
     with store().transaction():
-        user = resource.validate(scope, document, None)
+        user = stored_form(resource.validate(scope, document, None))
         audit = _created(ctx)
         obj = {**audit, **user, "state": STATE_ENABLED, **_versioned(new_etag()), **extras}
         if resource_name == FLOWS:
@@ -228,7 +259,7 @@ def patch_object(
     with store().transaction():
         latest = get_stored(scope, resource_name, obj_id)
         _check_if_match(latest, current["etag"])  # someone wrote in between: the caller's etag is stale
-        user = resource.validate(scope, document, latest)
+        user = stored_form(resource.validate(scope, document, latest))
         obj = {**_touched(latest, ctx), **user, "state": latest["state"], **_versioned(new_etag(latest["etag"]))}
         obj.update({k: v for k, v in latest.items() if k in SERVER_FIELDS and k not in obj})
         obj.update(extras)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -109,6 +110,15 @@ def ops_by_resource(steps: list[Step]) -> dict[str, set[str]]:
     return found
 
 
+def replacement_order(up_output: str, name: str) -> str:
+    """How the engine replaced resource ``name`` in an ``up``: ``"create-before-delete"`` (its default:
+    the replacement exists before the original goes) or ``"delete-before-replace"``."""
+    created = re.search(rf"aep:\w+ {re.escape(name)} creating replacement", up_output)
+    deleted = re.search(rf"aep:\w+ {re.escape(name)} deleting original", up_output)
+    assert created and deleted, f"{name} was not replaced:\n{up_output}"
+    return "create-before-delete" if created.start() < deleted.start() else "delete-before-replace"
+
+
 # --- the stack ----------------------------------------------------------------------------------
 
 
@@ -134,6 +144,7 @@ class AEPStack:
     backend_dir: Path
     sandbox: str = "prod"
     declaration: list[dict[str, Any]] = field(default_factory=list)
+    last_up_output: str = ""
 
     @property
     def api(self) -> "PlatformAPI":
@@ -158,8 +169,10 @@ class AEPStack:
     # --- CLI operations ----------------------------------------------------------------------
 
     def up(self, refresh: bool = False) -> dict[str, Any]:
-        """``pulumi up`` (``--refresh``: read every object first, so drift is corrected); the outputs."""
-        self.cli.up(*(["--refresh"] if refresh else []))
+        """``pulumi up`` (``--refresh``: read every object first, so drift is corrected); the outputs.
+
+        The CLI's output stays in ``last_up_output`` (e.g. for ``replacement_order``)."""
+        self.last_up_output = self.cli.up(*(["--refresh"] if refresh else [])).stdout
         return self.outputs()
 
     def deploy(self, resources: list[dict[str, Any]]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pytest
 
 from aep_emulator.testing import EmulatorHandle, running_emulator
 
-from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, declared, ops_by_resource
+from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, declared, ops_by_resource, replacement_order
 from .conftest import MakeStack, engine_emulator_config
 from .state_checks import assert_state_is_clean
 from .workflows import BLOB_SECRET, CLOUD_STORAGE_FLOW, DATA_LAKE, S3_BUCKET, S3_SECRET, Parquet
@@ -108,6 +108,10 @@ def test_switching_the_storage_connector_replaces_connections_and_flow(stack: AE
     assert all(ops[name] <= REPLACE_OPS for name in ops), ops
     stack.up()
 
+    # The engine's default order works with AEP's rules: the old S3 connection is deleted only after the
+    # flow and the source connection using it were replaced and deleted.
+    for name in ("storage", "source", "flow"):
+        assert replacement_order(stack.last_up_output, name) == "create-before-delete"
     after = stack.ids()
     assert {name for name in after if after[name] != before[name]} == {"storage", "source", "flow"}
     assert stack.api.flow_object("connections", before["storage"]) is None

@@ -11,7 +11,7 @@ import dataclasses
 
 import pytest
 
-from .aep_stack import CATALOG, REPLACE_OPS, AEPStack, ops_by_resource
+from .aep_stack import CATALOG, REPLACE_OPS, AEPStack, ops_by_resource, replacement_order
 from .conftest import MakeStack
 from .state_checks import assert_state_is_clean
 from .workflows import SchemaSide
@@ -75,6 +75,7 @@ def test_changing_a_datasets_schema_replaces_the_dataset(stack: AEPStack) -> Non
     assert set(ops) == {"members_data"} and ops["members_data"] <= REPLACE_OPS | {"replace"}
     outputs = stack.up()
 
+    assert replacement_order(stack.last_up_output, "members_data") == "create-before-delete"
     new_id = outputs["members_data.dataset_id"]
     assert new_id != old_id
     assert stack.api.dataset(old_id) is None

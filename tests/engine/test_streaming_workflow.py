@@ -15,7 +15,7 @@ import pytest
 
 from aep_emulator.testing import EmulatorHandle, running_emulator
 
-from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, declared, ops_by_resource
+from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, declared, ops_by_resource, replacement_order
 from .conftest import MakeStack, engine_emulator_config
 from .state_checks import assert_state_is_clean
 from .workflows import AMAZON_KINESIS, KINESIS_SECRET, KINESIS_STREAM, RAW_TO_XDM, Streaming
@@ -125,6 +125,10 @@ def test_moving_the_dataset_to_another_schema_replaces_dataset_target_and_flow(s
     assert ops["mapping"] == {"update"}  # a new version with the new output schema
     outputs = stack.up()
 
+    # The engine's default order works with AEP's rules: the new dataset, target connection and flow
+    # exist before the old flow, then the old target connection, then the old dataset are deleted.
+    for name in ("dataset", "target", "flow"):
+        assert replacement_order(stack.last_up_output, name) == "create-before-delete"
     after = stack.ids()
     assert {name for name in after if after[name] != before[name]} == {"dataset", "target", "flow"}
     for name, collection in (("target", "targetConnections"), ("flow", "flows")):

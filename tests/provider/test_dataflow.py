@@ -57,7 +57,7 @@ def test_streaming_flow_carries_the_mapping_transformation(emulator: EmulatorHan
     assert (outs["flow_id"], outs["state"], outs["resolved_flow_spec_id"]) == (flow_id, "enabled", specs.STREAMING_FLOW)
     server = server_object(emulator, "flows", flow_id)
     assert server["transformations"] == [
-        {"name": "Mapping", "params": {"mappingId": mapping_set[0], "mappingVersion": 0}}
+        {"name": "Mapping", "params": {"mappingId": mapping_set[0], "mappingVersion": "0"}}  # AEP keeps it as text
     ]
     assert "scheduleParams" not in server
 
@@ -66,7 +66,7 @@ def test_batch_flow_looks_up_its_spec_and_schedules(emulator: EmulatorHandle, ba
     flow_id, outs = batch_flow
     assert outs["flow_spec_id"] is None and outs["resolved_flow_spec_id"] == specs.CLOUD_STORAGE_FLOW
     params = server_object(emulator, "flows", flow_id)["scheduleParams"]
-    assert (params["frequency"], params["interval"]) == ("minute", 15)
+    assert (params["frequency"], params["interval"]) == ("minute", "15")  # AEP keeps schedule values as text
     assert abs(int(params["startTime"]) - time.time()) < 120  # no start time declared: now
 
 
@@ -83,7 +83,7 @@ def test_a_new_mapping_version_moves_the_flow_in_place(
     update(configured(DataflowProvider), flow_id, outs, mapping_version=1)
     assert emulator.calls("PATCH", "/flowservice/") == 1
     server = server_object(emulator, "flows", flow_id)
-    assert server["transformations"][0]["params"]["mappingVersion"] == 1
+    assert server["transformations"][0]["params"]["mappingVersion"] == "1"
     assert server["lastOperation"]["ops"][0]["path"] == "/transformations/0"
 
 
@@ -95,7 +95,7 @@ def test_schedule_interval_name_and_enabled_change_in_place(
     emulator.clear_stats()
     outs = update(provider, flow_id, outs, schedule={"frequency": "hour", "interval": 2}, name="Hourly", enabled=False)
     server = server_object(emulator, "flows", flow_id)
-    assert (server["scheduleParams"]["frequency"], server["scheduleParams"]["interval"]) == ("hour", 2)
+    assert (server["scheduleParams"]["frequency"], server["scheduleParams"]["interval"]) == ("hour", "2")
     assert (server["name"], server["state"], outs["state"]) == ("Hourly", "disabled", "disabled")
     assert emulator.calls("POST", "/flows/<flow_id>/action") == 1
     outs = update(provider, flow_id, outs, enabled=True)
