@@ -158,6 +158,9 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
     server_outputs: ClassVar[tuple[str, ...]] = ()
     # The server output that always equals the resource id (e.g. ``dataset_id``); see AEPResource.
     id_output: ClassVar[str | None] = None
+    # Inputs that only steer ``check`` (e.g. a schema's version, unknown while that schema changes in the
+    # same deployment): never diffed, never sent to AEP, never read back.
+    check_only_inputs: ClassVar[frozenset[str]] = frozenset()
     in_use_codes: ClassVar[frozenset[str]] = frozenset()
     delete_before_replace: ClassVar[bool | None] = None
     delete_timeout_seconds: ClassVar[float] = 60.0
@@ -422,7 +425,8 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
     # --- internals ---------------------------------------------------------------------------
 
     def _owned_inputs(self) -> list[str]:
-        return [name for name in self.args_model.model_fields if name not in COMMON_INPUTS]
+        skipped = set(COMMON_INPUTS) | self.check_only_inputs
+        return [name for name in self.args_model.model_fields if name not in skipped]
 
     def _parse(self, props: Mapping[str, Any]) -> ArgsT:
         try:
@@ -506,7 +510,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         return inputs
 
     def _readable_inputs(self, obj: dict[str, Any], current: ArgsT) -> dict[str, Any]:
-        unreadable = self.secret_inputs | set(COMMON_INPUTS)
+        unreadable = self.secret_inputs | set(COMMON_INPUTS) | self.check_only_inputs
         found = self.inputs_from_server(obj, current)
         return {name: self._typed(name, value) for name, value in found.items() if name not in unreadable}
 

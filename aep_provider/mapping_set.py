@@ -6,12 +6,13 @@ points at one *version* of it (``mapping_set_id`` + ``mapping_version``).
 - Every change is a new version: ``PUT /mappingSets/{id}`` stores the body as version N+1 (older
   versions stay readable; flows keep the version they point at until their mapping is patched). So
   nothing is replaced: ``mapping_version`` goes up and a Dataflow wired to it follows in place.
-- ``check`` refuses destinations that are not dotted XDM paths and a destination written twice, and a
-  schema that does not exist. When the schema is known it reads it (``xed-full``, read-only) and names
-  each mapping whose destination is not a field of it, with the closest field as the fix: as a
-  *warning*, because during a preview a schema keeps its known id while an in-place update of it (a
-  field group adding that very field) is still pending, so the schema read is the old one. ``create``
-  and ``update`` then refuse, before writing, any destination the schema (by then updated) lacks.
+- ``check`` refuses destinations that are not dotted XDM paths, a destination written twice, a schema
+  that does not exist, and every destination that is not a field of the schema (read ``xed-full``,
+  read-only), naming the mapping and the closest field as the fix. One exception: while the schema is
+  created or changed in the same deployment, its id stays known in a preview but its fields are not
+  final yet. ``schema_version`` (wired from ``Schema.version``, e.g. with ``MappingSet(...,
+  schema=schema)``) is unknown exactly then, and the destinations are checked by ``create``/``update``
+  instead, before anything is written, against the schema as it is by then.
 - Delete: Data Prep documents no DELETE for mapping sets (aep-api §6.4; aepp calls
   ``DELETE /mappingSets/{id}``). The provider sends it; 404 counts as gone, and an answer saying the
   method is not supported (405/501) is taken as "AEP keeps mapping sets": the set is left behind,
@@ -23,7 +24,6 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-import sys
 import time
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar, Literal
@@ -50,7 +50,6 @@ _FIND_WINDOW_MS = 10 * 60 * 1000
 SourceType = Literal["ATTRIBUTE", "EXPRESSION", "STATIC"]
 # Data Prep shows source types as media types on read (aep-api §6.2).
 _SOURCE_TYPE_OF_MEDIA = {"text/x.schema-path": "ATTRIBUTE", "text/x.aep-xl": "EXPRESSION", "text/plain": "STATIC"}
-STALE_NOTE = "(schema read before this deployment: ignore this if the deployment adds the field)"
 _SEGMENT = r"[A-Za-z_@$][\w@$:-]*(?:\[[^\]\s]*\])*"
 _XDM_PATH = re.compile(rf"^{_SEGMENT}(?:\.{_SEGMENT})*$")
 _INDEX = re.compile(r"\[[^\]]*\]")
@@ -104,6 +103,11 @@ class MappingSetArgs(AEPArgs):
 
     mappings: list[FieldMapping] = Field(min_length=1)
     """The mappings, e.g. ``[{"source": "firstName", "destination": "person.name.firstName"}]``."""
+
+    schema_version: str | None = None
+    """``Schema.version`` of the output schema, only to tell ``check`` when that schema changes in the same
+    deployment (then it is unknown in a preview, and destinations are checked at create/update instead).
+    Not sent to AEP and never a reason to update. ``MappingSet(..., schema=schema)`` wires it."""
 
 
 # --- the output schema's fields --------------------------------------------------------------------------
@@ -204,6 +208,7 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
     args_model = MappingSetArgs
     server_outputs = ("mapping_set_id", "mapping_version", "sandbox")
     id_output = "mapping_set_id"
+    check_only_inputs = frozenset({"schema_version"})
 
     # --- check -----------------------------------------------------------------------------------
 
@@ -222,12 +227,11 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
         )
         if isinstance(schema, CheckFailure):
             yield schema
-        elif isinstance(schema, Mapping) and "mappings" in known:
-            # A warning, not a failure: in a preview the schema is read as it is *before* this deployment,
-            # which may add the field (a field group change). create and update enforce it on the schema
-            # as it is by then.
+        elif isinstance(schema, Mapping) and "mappings" in known and "schema_version" in known:
+            # schema_version is unknown only while the schema changes in this deployment: its fields are
+            # then checked by create/update, on the schema as it is by then.
             for problem in destination_problems(schema, args):
-                print(f"warning: MappingSet for {args.schema_id}: {problem} {STALE_NOTE}", file=sys.stderr, flush=True)
+                yield CheckFailure("mappings", problem)
 
     def _duplicate_failures(self, args: MappingSetArgs) -> Iterable[CheckFailure]:
         first_index: dict[str, int] = {}
@@ -348,3 +352,20 @@ class MappingSet(AEPResource):
     mapping_version: pulumi.Output[int]
     sandbox: pulumi.Output[str]
     schema_id: pulumi.Output[str]
+    schema_version: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: MappingSetArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        schema: Any = None,
+        **inputs: Any,
+    ) -> None:
+        """``schema=`` takes a ``Schema`` resource and wires its ``schema_id`` and ``version`` (so that
+        ``check`` validates destinations against it, except while it changes in the same deployment)."""
+        if schema is not None:
+            inputs.setdefault("schema_id", schema.schema_id)
+            inputs.setdefault("schema_version", schema.version)
+        super().__init__(resource_name, args, opts, **inputs)

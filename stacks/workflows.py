@@ -156,7 +156,7 @@ def streaming_workflow(cfg: StackConfig, config: pulumi.Config) -> dict[str, Any
     )
     mapping = MappingSet(
         "streaming-mapping",
-        schema_id=schema.schema_id,
+        schema=schema,  # wires schema_id and schema_version: destinations are checked at preview
         mappings=[
             {"source": "firstName", "destination": "person.name.firstName"},
             {"source": "lastName", "destination": "person.name.lastName"},
