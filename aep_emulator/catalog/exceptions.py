@@ -11,14 +11,10 @@ The ``CAT-<code>-<status>`` codes are the emulator's own; clients should key on 
 
 from __future__ import annotations
 
-from enum import Enum
-
-from ..core.errors import AEPError
-
-ERROR_TYPE_BASE = "http://ns.adobe.com/aep/errors/"
+from ..core.errors import PlatformStyleError, ServiceProblem
 
 
-class CatalogProblem(Enum):
+class CatalogProblem(ServiceProblem):
     """(code, HTTP status, title) of every error the emulated Catalog answers."""
 
     MALFORMED_BODY = ("1001", 400, "Malformed request body")
@@ -35,33 +31,11 @@ class CatalogProblem(Enum):
     NOT_FOUND = ("1012", 404, "Not found")
     VERSION_MISMATCH = ("1013", 412, "Precondition failed")
 
-    @property
-    def code(self) -> str:
-        return self.value[0]
 
-    @property
-    def status(self) -> int:
-        return self.value[1]
-
-    @property
-    def title(self) -> str:
-        return self.value[2]
-
-
-class CatalogError(AEPError):
+class CatalogError(PlatformStyleError):
     """One Catalog error answer in the platform-style envelope."""
 
-    def __init__(self, problem: CatalogProblem, detail: str) -> None:
-        self.problem = problem
-        super().__init__(
-            problem.status,
-            {
-                "type": f"{ERROR_TYPE_BASE}CAT-{problem.code}-{problem.status}",
-                "title": problem.title,
-                "status": problem.status,
-                "detail": detail,
-            },
-        )
+    prefix = "CAT"
 
 
 def malformed(detail: str) -> CatalogError:

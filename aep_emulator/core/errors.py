@@ -6,7 +6,8 @@ Every service has its own envelope on the platform, so each service defines a su
 
 from __future__ import annotations
 
-from typing import Any
+from enum import Enum
+from typing import Any, ClassVar
 
 
 class AEPError(Exception):
@@ -32,4 +33,39 @@ class ProblemError(AEPError):
     def __init__(self, status: int, title: str, detail: str) -> None:
         super().__init__(
             status, {"type": "/placeholder/type/uri", "status": status, "title": title, "detail": detail}
+        )
+
+
+class ServiceProblem(Enum):
+    """Base of a service's table of errors: each member's value is (code, HTTP status, title)."""
+
+    @property
+    def code(self) -> str:
+        return self.value[0]
+
+    @property
+    def status(self) -> int:
+        return self.value[1]
+
+    @property
+    def title(self) -> str:
+        return self.value[2]
+
+
+class PlatformStyleError(AEPError):
+    """The platform-style envelope ``{type, title, status, detail}`` used where a service documents no
+    body of its own; ``type`` is ``http://ns.adobe.com/aep/errors/<PREFIX>-<code>-<status>``."""
+
+    prefix: ClassVar[str]
+
+    def __init__(self, problem: ServiceProblem, detail: str) -> None:
+        self.problem = problem
+        super().__init__(
+            problem.status,
+            {
+                "type": f"http://ns.adobe.com/aep/errors/{self.prefix}-{problem.code}-{problem.status}",
+                "title": problem.title,
+                "status": problem.status,
+                "detail": detail,
+            },
         )

@@ -11,14 +11,10 @@ The numeric codes are the emulator's own; clients should key on the HTTP status.
 
 from __future__ import annotations
 
-from enum import Enum
-
-from ..core.errors import AEPError
-
-ERROR_TYPE_BASE = "http://ns.adobe.com/aep/errors/"
+from ..core.errors import PlatformStyleError, ServiceProblem
 
 
-class DataPrepProblem(Enum):
+class DataPrepProblem(ServiceProblem):
     """(code, HTTP status, title) of every error the emulated Data Prep answers."""
 
     MALFORMED_BODY = ("2001", 400, "Malformed request body")
@@ -29,33 +25,11 @@ class DataPrepProblem(Enum):
     SANDBOX_NOT_FOUND = ("2006", 404, "Sandbox not found")
     NOT_FOUND = ("2007", 404, "Not found")
 
-    @property
-    def code(self) -> str:
-        return self.value[0]
 
-    @property
-    def status(self) -> int:
-        return self.value[1]
-
-    @property
-    def title(self) -> str:
-        return self.value[2]
-
-
-class DataPrepError(AEPError):
+class DataPrepError(PlatformStyleError):
     """One Data Prep error answer in the platform-style envelope."""
 
-    def __init__(self, problem: DataPrepProblem, detail: str) -> None:
-        self.problem = problem
-        super().__init__(
-            problem.status,
-            {
-                "type": f"{ERROR_TYPE_BASE}DPMAP-{problem.code}-{problem.status}",
-                "title": problem.title,
-                "status": problem.status,
-                "detail": detail,
-            },
-        )
+    prefix = "DPMAP"
 
 
 def malformed(detail: str) -> DataPrepError:
