@@ -29,13 +29,12 @@ from pydantic import Field
 from .base import AEPArgs, AEPProvider, AEPResource
 from .client import AEPClient
 from .flow_service import (
+    FlowServiceProvider,
     CONNECTIONS,
-    IN_USE_CODES,
     converge,
     create_object,
     get_object,
     patch_object,
-    path,
     spec_id_of,
     spec_ref,
 )
@@ -90,13 +89,13 @@ def base_connection_failures(
         )
 
 
-class BaseConnectionProvider(AEPProvider[BaseConnectionArgs]):
+class BaseConnectionProvider(FlowServiceProvider[BaseConnectionArgs]):
+    collection = CONNECTIONS
     args_model = BaseConnectionArgs
     replace_on = frozenset({*SPEC_FIELDS, "auth_spec_name"})
     secret_inputs = frozenset({"auth_params"})
     server_outputs = ("connection_id", "etag", "state", "inlet_url", "resolved_connection_spec_id", "sandbox")
     id_output = "connection_id"
-    in_use_codes = IN_USE_CODES
 
     # --- check -----------------------------------------------------------------------------------
 
@@ -167,15 +166,10 @@ class BaseConnectionProvider(AEPProvider[BaseConnectionArgs]):
             body["auth"] = {"specName": args.auth_spec_name, "params": dict(args.auth_params or {})}
         return create_object(self.client, CONNECTIONS, body, sandbox, lambda obj: spec_id_of(obj) == spec_id)
 
-    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
-        return get_object(self.client, CONNECTIONS, object_id, sandbox)
-
     def outputs_from_server(self, obj: dict[str, Any], args: BaseConnectionArgs) -> dict[str, Any]:
         params = (obj.get("auth") or {}).get("params") or {}
         return {
-            "connection_id": obj.get("id"),
-            "etag": obj.get("etag"),
-            "state": obj.get("state"),
+            **super().outputs_from_server(obj, args),
             "inlet_url": params.get("inletUrl"),  # HTTP API only: server-made, not a credential
             "resolved_connection_spec_id": spec_id_of(obj),
         }
@@ -213,9 +207,6 @@ class BaseConnectionProvider(AEPProvider[BaseConnectionArgs]):
             return ops
 
         patch_object(self.client, CONNECTIONS, object_id, sandbox, operations)
-
-    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
-        self.client.request("DELETE", path(CONNECTIONS, object_id), sandbox=sandbox)
 
     # --- internals -------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from .base import AEPArgs, AEPProvider, AEPResource
 from .client import AEPClient, backoff_pause
 from .errors import AEPProviderError, AmbiguousWriteError
 from .flow_service import (
+    FlowServiceProvider,
     FLOWS,
     SOURCE_CONNECTIONS,
     TARGET_CONNECTIONS,
@@ -221,7 +222,8 @@ def schedule_operations(current: Mapping[str, Any], new: DataflowArgs) -> Operat
     return converge({**current, "scheduleParams": normalized_schedule(current["scheduleParams"])}, wanted)
 
 
-class DataflowProvider(AEPProvider[DataflowArgs]):
+class DataflowProvider(FlowServiceProvider[DataflowArgs]):
+    collection = FLOWS
     args_model = DataflowArgs
     replace_on = frozenset({"flow_spec_id", "source_connection_ids", "target_connection_ids"})
     server_outputs = ("flow_id", "etag", "state", "resolved_flow_spec_id", "sandbox")
@@ -405,14 +407,9 @@ class DataflowProvider(AEPProvider[DataflowArgs]):
                 raise
         return flow_id
 
-    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
-        return get_object(self.client, FLOWS, object_id, sandbox)
-
     def outputs_from_server(self, obj: dict[str, Any], args: DataflowArgs) -> dict[str, Any]:
         return {
-            "flow_id": obj.get("id"),
-            "etag": obj.get("etag"),
-            "state": obj.get("state"),
+            **super().outputs_from_server(obj, args),
             "resolved_flow_spec_id": spec_id_of(obj, "flowSpec"),
         }
 
@@ -444,9 +441,6 @@ class DataflowProvider(AEPProvider[DataflowArgs]):
         current = self.read_existing(object_id, sandbox)
         if (current.get("state") == ENABLED) != new.enabled:
             self._set_enabled(object_id, new.enabled, sandbox)
-
-    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
-        self.client.request("DELETE", path(FLOWS, object_id), sandbox=sandbox)
 
     # --- internals -------------------------------------------------------------------------------
 

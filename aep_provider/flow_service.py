@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
-from .base import cached_get
+from .base import AEPProvider, ArgsT, cached_get
 from .client import FLOW_SERVICE, AEPClient, ApiResponse
 from .errors import AEPApiError, AEPProviderError
 
@@ -226,3 +226,21 @@ def data_section(
     if properties:
         data["properties"] = dict(properties)
     return data
+
+
+class FlowServiceProvider(AEPProvider[ArgsT]):
+    """What the four Flow Service resources share: where their objects live, how they are read and
+    deleted, and the outputs every Flow Service object has (its id, etag and state)."""
+
+    collection: ClassVar[str]  # e.g. SOURCE_CONNECTIONS
+    in_use_codes = IN_USE_CODES
+
+    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
+        return get_object(self.client, self.collection, object_id, sandbox)
+
+    def outputs_from_server(self, obj: dict[str, Any], args: ArgsT) -> dict[str, Any]:
+        assert self.id_output is not None
+        return {self.id_output: obj.get("id"), "etag": obj.get("etag"), "state": obj.get("state")}
+
+    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
+        self.client.request("DELETE", path(self.collection, object_id), sandbox=sandbox)

@@ -26,14 +26,12 @@ from pydantic import Field
 from .base import AEPArgs, AEPProvider, AEPResource
 from .connection import base_connection_failures
 from .flow_service import (
-    IN_USE_CODES,
+    FlowServiceProvider,
     SOURCE_CONNECTIONS,
     converge,
     create_object,
     data_section,
-    get_object,
     patch_object,
-    path,
     schema_id_of,
     schema_input,
     spec_id_of,
@@ -74,12 +72,12 @@ class SourceConnectionArgs(AEPArgs):
     """The connector's parameters, e.g. ``{"stream": "orders", "dataType": "raw"}`` (Kinesis) or ``{"path": "bucket/folder", "recursive": True}`` (files)."""
 
 
-class SourceConnectionProvider(AEPProvider[SourceConnectionArgs]):
+class SourceConnectionProvider(FlowServiceProvider[SourceConnectionArgs]):
+    collection = SOURCE_CONNECTIONS
     args_model = SourceConnectionArgs
     replace_on = frozenset({"connection_spec_id", "base_connection_id", "data_format", "data_properties", "schema_id"})
     server_outputs = ("source_connection_id", "etag", "state", "sandbox")
     id_output = "source_connection_id"
-    in_use_codes = IN_USE_CODES
 
     def validate(self, args: SourceConnectionArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
         if "connection_spec_id" not in known:
@@ -131,12 +129,6 @@ class SourceConnectionProvider(AEPProvider[SourceConnectionArgs]):
             and obj.get("baseConnectionId") == args.base_connection_id,
         )  # fmt: skip
 
-    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
-        return get_object(self.client, SOURCE_CONNECTIONS, object_id, sandbox)
-
-    def outputs_from_server(self, obj: dict[str, Any], args: SourceConnectionArgs) -> dict[str, Any]:
-        return {"source_connection_id": obj.get("id"), "etag": obj.get("etag"), "state": obj.get("state")}
-
     def inputs_from_server(self, obj: dict[str, Any], current: SourceConnectionArgs) -> dict[str, Any]:
         data = obj.get("data") if isinstance(obj.get("data"), Mapping) else {}
         return {
@@ -160,9 +152,6 @@ class SourceConnectionProvider(AEPProvider[SourceConnectionArgs]):
     ) -> None:
         wanted = {"/name": new.name, "/description": new.description, "/params": dict(new.params)}
         patch_object(self.client, SOURCE_CONNECTIONS, object_id, sandbox, lambda current: converge(current, wanted))
-
-    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
-        self.client.request("DELETE", path(SOURCE_CONNECTIONS, object_id), sandbox=sandbox)
 
 
 class SourceConnection(AEPResource):

@@ -25,14 +25,12 @@ from .base import AEPArgs, AEPProvider, AEPResource
 from .client import CATALOG, AEPClient
 from .connection import base_connection_failures
 from .flow_service import (
-    IN_USE_CODES,
+    FlowServiceProvider,
     TARGET_CONNECTIONS,
     converge,
     create_object,
     data_section,
-    get_object,
     patch_object,
-    path,
     same_schema,
     schema_id_of,
     schema_input,
@@ -81,12 +79,12 @@ def get_dataset(client: AEPClient, dataset_id: str, sandbox: str) -> dict[str, A
     return dict(found) if isinstance(found, Mapping) else None
 
 
-class TargetConnectionProvider(AEPProvider[TargetConnectionArgs]):
+class TargetConnectionProvider(FlowServiceProvider[TargetConnectionArgs]):
+    collection = TARGET_CONNECTIONS
     args_model = TargetConnectionArgs
     replace_on = frozenset({"connection_spec_id", "base_connection_id", "dataset_id", "schema_id"})
     server_outputs = ("target_connection_id", "etag", "state", "sandbox")
     id_output = "target_connection_id"
-    in_use_codes = IN_USE_CODES
 
     def validate(self, args: TargetConnectionArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
         if "connection_spec_id" in known:
@@ -161,12 +159,6 @@ class TargetConnectionProvider(AEPProvider[TargetConnectionArgs]):
             lambda obj: (obj.get("params") or {}).get("dataSetId") == args.dataset_id,
         )  # fmt: skip
 
-    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
-        return get_object(self.client, TARGET_CONNECTIONS, object_id, sandbox)
-
-    def outputs_from_server(self, obj: dict[str, Any], args: TargetConnectionArgs) -> dict[str, Any]:
-        return {"target_connection_id": obj.get("id"), "etag": obj.get("etag"), "state": obj.get("state")}
-
     def inputs_from_server(self, obj: dict[str, Any], current: TargetConnectionArgs) -> dict[str, Any]:
         data = obj.get("data") if isinstance(obj.get("data"), Mapping) else {}
         return {
@@ -189,9 +181,6 @@ class TargetConnectionProvider(AEPProvider[TargetConnectionArgs]):
     ) -> None:
         wanted = {"/name": new.name, "/description": new.description, "/data/format": new.data_format}
         patch_object(self.client, TARGET_CONNECTIONS, object_id, sandbox, lambda current: converge(current, wanted))
-
-    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
-        self.client.request("DELETE", path(TARGET_CONNECTIONS, object_id), sandbox=sandbox)
 
 
 class TargetConnection(AEPResource):
