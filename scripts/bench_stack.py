@@ -46,7 +46,9 @@ STACK = "local"
 PROJECT_FILES = ("Pulumi.yaml", f"Pulumi.{STACK}.yaml")
 IMS_PREFIX = "/ims/"
 # "+ 17 created", "~ 2 updated", "- 17 deleted", "+-3 replaced", "17 unchanged", "+ 17 to create"
-OPERATION = re.compile(r"^\s*[-+~]*\s*(\d+) (to create|to update|to delete|to replace|created|updated|deleted|replaced)\s*$")
+OPERATION = re.compile(
+    r"^\s*[-+~]*\s*(\d+) (to create|to update|to delete|to replace|created|updated|deleted|replaced)\s*$"
+)
 
 
 @dataclass
@@ -132,8 +134,11 @@ def run_phases(cli: PulumiCLI, emulator: Emulator) -> list[Phase]:
     return phases
 
 
+ROW = "{:<26}{:>8}  {:<26}{:>10}{:>8}  {}"
+
+
 def report(phases: list[Phase]) -> str:
-    header = f"{'phase':<26}{'wall s':>8}  {'resource operations':<26}{'API calls':>10}{'per op':>8}  by method (+ IMS tokens)"
+    header = ROW.format("phase", "wall s", "resource operations", "API calls", "per op", "by method (+ IMS tokens)")
     lines = [header, "-" * len(header)]
     for phase in phases:
         api = phase.api_calls()
@@ -142,9 +147,8 @@ def report(phases: list[Phase]) -> str:
         operations = ", ".join(f"{count} {op}" for op, count in sorted(phase.operations.items())) or "none"
         per_op = f"{total / done:.1f}" if done else "-"
         methods = " ".join(f"{method} {count}" for method, count in sorted(api.items())) or "-"
-        lines.append(
-            f"{phase.name:<26}{phase.seconds:>8.1f}  {operations:<26}{total:>10}{per_op:>8}  {methods} (+{phase.token_calls()})"
-        )
+        tokens = f"(+{phase.token_calls()})"
+        lines.append(ROW.format(phase.name, f"{phase.seconds:.1f}", operations, total, per_op, f"{methods} {tokens}"))
     create = next(p for p in phases if p.name.startswith("up (create"))
     lines += ["", "calls during 'up (create)' by route:"]
     for row in sorted(create.calls, key=lambda r: (-r["count"], r["route"], r["method"])):

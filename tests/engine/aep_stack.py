@@ -18,9 +18,10 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 import yaml
@@ -38,7 +39,6 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IMS_ROUTE_PREFIX = "/ims/"  # getting a token is authentication, not a write to the platform
 TOKEN_KIND = "ims.tokens"  # emulator objects that belong to IMS, not to any stack
 
-STACK_TYPE = "pulumi:pulumi:Stack"
 AEP_TYPE_PREFIX = "pulumi-python:dynamic/aep:"
 REPLACE_OPS = frozenset({"replace", "create-replacement", "delete-replaced"})
 NO_CHANGE_OPS = frozenset({"same", "refresh", "read"})
@@ -67,22 +67,15 @@ class Step:
     """One step of ``pulumi preview --json`` for an AEP resource."""
 
     op: str
-    type: str
     name: str
-    diff_reasons: tuple[str, ...]
-    replace_reasons: tuple[str, ...]
     old_inputs: Mapping[str, Any]
     new_inputs: Mapping[str, Any]
 
     @classmethod
-    def from_json(cls, step: Mapping[str, Any]) -> "Step":
-        urn = str(step["urn"])
+    def from_json(cls, step: Mapping[str, Any]) -> Step:
         return cls(
             op=str(step["op"]),
-            type=urn.split("::")[-2],
-            name=urn.split("::")[-1],
-            diff_reasons=tuple(step.get("diffReasons") or ()),
-            replace_reasons=tuple(step.get("replaceReasons") or ()),
+            name=str(step["urn"]).split("::")[-1],
             old_inputs=(step.get("oldState") or {}).get("inputs") or {},
             new_inputs=(step.get("newState") or {}).get("inputs") or {},
         )
@@ -90,8 +83,8 @@ class Step:
     def changed_inputs(self) -> dict[str, tuple[Any, Any]]:
         """Inputs whose value differs between the old and the new state: name -> (old, new).
 
-        Dynamic providers cannot report which inputs differ (``diffReasons`` stays empty), so the
-        states the preview prints are what a reviewer reads.
+        Dynamic providers cannot report which inputs differ (the step's ``diffReasons`` stays empty),
+        so the states the preview prints are what a reviewer reads.
         """
         names = (set(self.old_inputs) | set(self.new_inputs)) - {"__provider"}
         return {
@@ -143,14 +136,13 @@ class AEPStack:
     emulator: EmulatorHandle
     backend_dir: Path
     sandbox: str = "prod"
-    declaration: list[dict[str, Any]] = field(default_factory=list)
     last_up_output: str = ""
 
     @property
-    def api(self) -> "PlatformAPI":
+    def api(self) -> PlatformAPI:
         return PlatformAPI(self.emulator, self.sandbox)
 
-    def init(self) -> "AEPStack":
+    def init(self) -> AEPStack:
         """``stack init`` plus the provider's config: endpoint, demo credentials (secret), sandbox."""
         self.cli.stack_init()
         for key, value in aep_config(self.emulator, self.sandbox).items():
@@ -163,7 +155,7 @@ class AEPStack:
         self.cli.config_set(key, value, secret=True)
 
     def declare(self, resources: list[dict[str, Any]]) -> None:
-        self.declaration = resources
+        """What the program builds from now on (``declared`` entries); takes effect at the next run."""
         self.cli.config_set("resources", json.dumps(resources))
 
     # --- CLI operations ----------------------------------------------------------------------
@@ -223,9 +215,7 @@ class AEPStack:
     def state_resources(self) -> dict[str, dict[str, Any]]:
         """The AEP resources in state by resource name."""
         resources = self.exported()["deployment"].get("resources") or []
-        return {
-            r["urn"].split("::")[-1]: r for r in resources if str(r["type"]).startswith(AEP_TYPE_PREFIX)
-        }
+        return {r["urn"].split("::")[-1]: r for r in resources if str(r["type"]).startswith(AEP_TYPE_PREFIX)}
 
     def ids(self) -> dict[str, str]:
         return {name: resource["id"] for name, resource in self.state_resources().items()}
@@ -277,8 +267,6 @@ class PlatformAPI:
         return found.get(dataset_id) if found else None
 
     def registry_object(self, collection: str, object_id: str) -> dict[str, Any] | None:
-        from urllib.parse import quote
-
         return self._found(
             f"{SCHEMA_REGISTRY}/tenant/{collection}/{quote(object_id, safe='')}", headers={"Accept": XED_JSON}
         )
@@ -288,9 +276,8 @@ class PlatformAPI:
         found = self._found(f"{FLOW_SERVICE}/{collection}/{object_id}")
         return found["items"][0] if found else None
 
-    def mapping_set(self, mapping_set_id: str, version: int | None = None) -> dict[str, Any] | None:
-        path = f"{DATA_PREP}/mappingSets/{mapping_set_id}"
-        return self._found(path + (f"/versions/{version}" if version is not None else ""))
+    def mapping_set(self, mapping_set_id: str) -> dict[str, Any] | None:
+        return self._found(f"{DATA_PREP}/mappingSets/{mapping_set_id}")
 
     # --- the emulator's view --------------------------------------------------------------------
 
@@ -315,39 +302,12 @@ class PlatformAPI:
         ]
 
     @contextmanager
-    def counting(self) -> Iterator["CallCounter"]:
-        """Count the calls made inside the block (statistics are cleared first)."""
-        self.emulator.clear_stats()
-        counter = CallCounter()
-        yield counter
-        counter.rows = self.emulator.stats()["calls"]
-
-    @contextmanager
     def no_writes(self) -> Iterator[None]:
         """Fail if anything inside the block wrote to the platform."""
         self.emulator.clear_stats()
         yield
         writes = self.writes()
         assert not writes, f"expected no API write, got {writes}"
-
-
-@dataclass
-class CallCounter:
-    rows: list[dict[str, Any]] = field(default_factory=list)
-
-    def count(self, method: str | None = None, route: str | None = None) -> int:
-        return sum(
-            row["count"]
-            for row in self.rows
-            if (method is None or row["method"] == method) and (route is None or route in row["route"])
-        )
-
-    def by_method(self) -> dict[str, int]:
-        totals: dict[str, int] = {}
-        for row in self.rows:
-            if not row["route"].startswith(IMS_ROUTE_PREFIX):
-                totals[row["method"]] = totals.get(row["method"], 0) + row["count"]
-        return totals
 
 
 # --- the __provider pickle ----------------------------------------------------------------------

@@ -13,8 +13,10 @@ import subprocess
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 import yaml
 
 from aep_emulator.core.context import EmulatorConfig
@@ -116,6 +118,16 @@ def platform() -> Iterator[EmulatorHandle]:
         yield handle
 
 
+def moto_client(endpoint: str, service: str) -> Any:
+    """A boto3 client of the moto server (moto takes any key while its IAM check is off)."""
+    import boto3
+
+    return boto3.client(
+        service, endpoint_url=endpoint, region_name="us-east-1",
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def moto_endpoint() -> Iterator[str]:
     """A moto server (S3, Kinesis) for this module, which the emulator checks connections against."""
@@ -124,9 +136,12 @@ def moto_endpoint() -> Iterator[str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
     try:
-        yield f"http://{host}:{port}"
+        yield endpoint
     finally:
+        # moto keeps its backends per process: forget this module's streams and buckets.
+        requests.post(f"{endpoint}/moto-api/reset", timeout=10)
         server.stop()
 
 
@@ -142,8 +157,8 @@ def make_stack(
 ) -> MakeStack:
     """Factory: ``make_stack()`` -> an initialised stack of ``programs/declared`` against ``platform``."""
 
-    def make(sandbox: str = "prod", program: str = "declared") -> AEPStack:
-        project_dir = copy_program(program, tmp_path_factory.mktemp("stack") / program)
+    def make(sandbox: str = "prod") -> AEPStack:
+        project_dir = copy_program("declared", tmp_path_factory.mktemp("stack") / "declared")
         cli = PulumiCLI(
             project_dir=project_dir,
             stack=f"test{next(_stack_numbers)}",

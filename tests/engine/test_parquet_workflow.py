@@ -1,8 +1,9 @@
 """Seed 004 through the real engine: XDM parquet files in cloud storage -> a dataset, on a schedule.
 
-One stack per module, deployed by the first tests; each later test declares the baseline plus one
-change and checks what the engine did in the emulator's own API. The emulator checks the S3
-credentials against a moto server, as the platform checks them against AWS.
+One stack per module: the first test previews it empty, the ``stack`` fixture deploys the baseline,
+and each later test declares the baseline plus one change and checks what the engine did in the
+emulator's own API, leaving the stack converged. The emulator checks the S3 credentials
+against a moto server, as the platform checks them against AWS.
 """
 
 from __future__ import annotations
@@ -10,15 +11,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-import boto3
 import pytest
 
 from aep_emulator.testing import EmulatorHandle, running_emulator
+from aep_provider.specs import CLOUD_STORAGE_FLOW, DATA_LAKE
 
-from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, declared, ops_by_resource, replacement_order
-from .conftest import MakeStack, engine_emulator_config
+from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, ops_by_resource, replacement_order
+from .conftest import MakeStack, engine_emulator_config, moto_client
 from .state_checks import assert_state_is_clean
-from .workflows import BLOB_SECRET, CLOUD_STORAGE_FLOW, DATA_LAKE, S3_BUCKET, S3_SECRET, Parquet
+from .workflows import BLOB_SECRET, S3_BUCKET, S3_SECRET, Parquet
 
 pytestmark = pytest.mark.engine
 
@@ -30,32 +31,35 @@ BLOB_SECRET_VALUE = "DefaultEndpointsProtocol=https;AccountName=engine;AccountKe
 
 @pytest.fixture(scope="module")
 def platform(moto_endpoint: str) -> Iterator[EmulatorHandle]:
-    s3 = boto3.client(
-        "s3", endpoint_url=moto_endpoint, region_name="us-east-1",
-        aws_access_key_id="testing", aws_secret_access_key="testing",
-    )  # fmt: skip
-    s3.create_bucket(Bucket=S3_BUCKET)
+    moto_client(moto_endpoint, "s3").create_bucket(Bucket=S3_BUCKET)
     with running_emulator(engine_emulator_config(aws_endpoint=moto_endpoint)) as handle:
         yield handle
 
 
 @pytest.fixture(scope="module")
-def stack(make_stack: MakeStack) -> AEPStack:
+def empty_stack(make_stack: MakeStack) -> AEPStack:
     stack = make_stack()
     stack.set_secret(S3_SECRET, S3_SECRET_VALUE)
     stack.set_secret(BLOB_SECRET, BLOB_SECRET_VALUE)
     return stack
 
 
-def test_first_preview_with_unknown_ids_passes(stack: AEPStack) -> None:
-    stack.declare(BASELINE.resources())
-    with stack.api.no_writes():
-        steps = stack.preview_steps()
+@pytest.fixture(scope="module")
+def stack(empty_stack: AEPStack) -> AEPStack:
+    """The module's stack with the baseline deployed (``pulumi up`` from empty)."""
+    empty_stack.deploy(BASELINE.resources())
+    return empty_stack
+
+
+def test_first_preview_with_unknown_ids_passes(empty_stack: AEPStack) -> None:
+    empty_stack.declare(BASELINE.resources())
+    with empty_stack.api.no_writes():
+        steps = empty_stack.preview_steps()
     assert ops_by_resource(steps) == {entry["name"]: {"create"} for entry in BASELINE.resources()}
 
 
 def test_up_wires_every_id_into_the_flow(stack: AEPStack) -> None:
-    outputs = stack.up()
+    outputs = stack.outputs()
 
     target = stack.api.flow_object("targetConnections", outputs["target.target_connection_id"])
     assert target["params"]["dataSetId"] == outputs["dataset.dataset_id"]
@@ -170,8 +174,9 @@ def test_adopting_an_existing_dataset_base_connection_creates_no_duplicate(
     adopter = make_stack()
 
     def dataset_base(name: str) -> list[dict]:
-        (entry,) = [r for r in BASELINE.resources() if r["name"] == "dataset_base"]
-        return [declared("dataset_base", "BaseConnection", {**entry["inputs"], "name": name, "adopt_id": made["id"]})]
+        """The workflow's dataset base connection alone, adopting the one made by hand."""
+        adopting = dataclasses.replace(BASELINE, dataset_base_name=name, dataset_base_adopt_id=made["id"])
+        return [entry for entry in adopting.resources() if entry["name"] == "dataset_base"]
 
     adopter.declare(dataset_base("Another name"))
     failure = adopter.up_failure()

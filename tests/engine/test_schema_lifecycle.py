@@ -1,8 +1,8 @@
 """The schema side (field group, schemas, identity descriptor, dataset) through the real engine.
 
-One stack per module, deployed by the first test; each later test declares what it needs (usually the
-baseline plus one change) and checks what the engine did, in the emulator's own API. The tests run in
-file order; each leaves the stack converged on what it declared.
+One stack per module: the first test previews it empty, the ``stack`` fixture deploys the baseline,
+and each later test declares what it needs (usually the baseline plus one change) and checks what the
+engine did in the emulator's own API. Each leaves the stack converged on what it declared.
 """
 
 from __future__ import annotations
@@ -22,22 +22,29 @@ BASELINE = SchemaSide()
 
 
 @pytest.fixture(scope="module")
-def stack(make_stack: MakeStack) -> AEPStack:
+def empty_stack(make_stack: MakeStack) -> AEPStack:
     return make_stack()
 
 
-def test_first_preview_with_unknown_ids_passes(stack: AEPStack) -> None:
+@pytest.fixture(scope="module")
+def stack(empty_stack: AEPStack) -> AEPStack:
+    """The module's stack with the baseline deployed (``pulumi up`` from empty)."""
+    empty_stack.deploy(BASELINE.resources())
+    return empty_stack
+
+
+def test_first_preview_with_unknown_ids_passes(empty_stack: AEPStack) -> None:
     # Schema ids flow into field_groups (a list) and into the dataset: all unknown in this preview.
-    stack.declare(BASELINE.resources())
-    with stack.api.no_writes():
-        steps = stack.preview_steps()
+    empty_stack.declare(BASELINE.resources())
+    with empty_stack.api.no_writes():
+        steps = empty_stack.preview_steps()
     assert ops_by_resource(steps) == {
         name: {"create"} for name in ("loyalty", "members", "prospects", "identity", "members_data")
     }
 
 
 def test_up_wires_ids_between_resources(stack: AEPStack) -> None:
-    outputs = stack.up()
+    outputs = stack.outputs()
 
     dataset = stack.api.dataset(outputs["members_data.dataset_id"])
     assert dataset is not None
@@ -54,7 +61,9 @@ def test_converged_stack_has_no_changes(stack: AEPStack) -> None:
 
 def test_description_changes_update_in_place(stack: AEPStack) -> None:
     ids_before = stack.ids()
-    changed = dataclasses.replace(BASELINE, dataset_description="Members, updated", schema_description="Schema, updated")
+    changed = dataclasses.replace(
+        BASELINE, dataset_description="Members, updated", schema_description="Schema, updated"
+    )
     stack.declare(changed.resources())
 
     assert ops_by_resource(stack.preview_steps()) == {"members": {"update"}, "members_data": {"update"}}

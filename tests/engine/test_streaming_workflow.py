@@ -1,7 +1,8 @@
 """Seed 000 through the real engine: Kinesis raw records -> mapping set -> dataset, streaming dataflow.
 
-One stack per module, deployed by the first tests; each later test declares the baseline plus one
-change and checks what the engine did in the emulator's own API. The emulator checks the Kinesis
+One stack per module: the first test previews it empty, the ``stack`` fixture deploys the baseline,
+and each later test declares the baseline plus one change and checks what the engine did in the
+emulator's own API, leaving the stack converged. The emulator checks the Kinesis
 credentials and stream against a moto server, as the platform checks them against AWS.
 """
 
@@ -10,15 +11,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-import boto3
 import pytest
 
 from aep_emulator.testing import EmulatorHandle, running_emulator
+from aep_provider.specs import AMAZON_KINESIS
 
-from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, declared, ops_by_resource, replacement_order
-from .conftest import MakeStack, engine_emulator_config
+from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, ops_by_resource, replacement_order
+from .conftest import MakeStack, engine_emulator_config, moto_client
 from .state_checks import assert_state_is_clean
-from .workflows import AMAZON_KINESIS, KINESIS_SECRET, KINESIS_STREAM, RAW_TO_XDM, Streaming
+from .workflows import KINESIS_SECRET, KINESIS_STREAM, RAW_TO_XDM, Streaming
 
 pytestmark = pytest.mark.engine
 
@@ -30,33 +31,34 @@ EMAIL_MAPPING = ("email", "personalEmail.address")
 
 @pytest.fixture(scope="module")
 def platform(moto_endpoint: str) -> Iterator[EmulatorHandle]:
-    kinesis = boto3.client(
-        "kinesis", endpoint_url=moto_endpoint, region_name="us-east-1",
-        aws_access_key_id="testing", aws_secret_access_key="testing",
-    )  # fmt: skip
-    kinesis.create_stream(StreamName=KINESIS_STREAM, ShardCount=1)
+    moto_client(moto_endpoint, "kinesis").create_stream(StreamName=KINESIS_STREAM, ShardCount=1)
     with running_emulator(engine_emulator_config(aws_endpoint=moto_endpoint)) as handle:
         yield handle
 
 
 @pytest.fixture(scope="module")
-def stack(make_stack: MakeStack) -> AEPStack:
+def empty_stack(make_stack: MakeStack) -> AEPStack:
     stack = make_stack()
     stack.set_secret(KINESIS_SECRET, KINESIS_SECRET_VALUE)
     return stack
 
 
-def test_first_preview_with_unknown_ids_passes(stack: AEPStack) -> None:
-    stack.declare(BASELINE.resources())
-    with stack.api.no_writes():
-        steps = stack.preview_steps()
-    assert {name: ops for name, ops in ops_by_resource(steps).items()} == {
-        entry["name"]: {"create"} for entry in BASELINE.resources()
-    }
+@pytest.fixture(scope="module")
+def stack(empty_stack: AEPStack) -> AEPStack:
+    """The module's stack with the baseline deployed (``pulumi up`` from empty)."""
+    empty_stack.deploy(BASELINE.resources())
+    return empty_stack
+
+
+def test_first_preview_with_unknown_ids_passes(empty_stack: AEPStack) -> None:
+    empty_stack.declare(BASELINE.resources())
+    with empty_stack.api.no_writes():
+        steps = empty_stack.preview_steps()
+    assert ops_by_resource(steps) == {entry["name"]: {"create"} for entry in BASELINE.resources()}
 
 
 def test_up_wires_every_id_into_the_flow(stack: AEPStack) -> None:
-    outputs = stack.up()
+    outputs = stack.outputs()
 
     target = stack.api.flow_object("targetConnections", outputs["target.target_connection_id"])
     assert target["params"]["dataSetId"] == outputs["dataset.dataset_id"]
@@ -185,7 +187,11 @@ def test_adopting_an_existing_kinesis_connection_creates_no_duplicate(stack: AEP
             "connectionSpec": {"id": AMAZON_KINESIS, "version": "1.0"},
             "auth": {
                 "specName": "Aws Kinesis authentication credentials",
-                "params": {"accessKeyId": "AKIAENGINEKINESIS", "secretKey": KINESIS_SECRET_VALUE, "region": "us-east-1"},
+                "params": {
+                    "accessKeyId": "AKIAENGINEKINESIS",
+                    "secretKey": KINESIS_SECRET_VALUE,
+                    "region": "us-east-1",
+                },
             },
         },
     )
@@ -193,8 +199,9 @@ def test_adopting_an_existing_kinesis_connection_creates_no_duplicate(stack: AEP
     adopter.set_secret(KINESIS_SECRET, KINESIS_SECRET_VALUE)
 
     def kinesis(name: str) -> list[dict]:
-        (entry,) = [r for r in BASELINE.resources() if r["name"] == "kinesis"]
-        return [declared("kinesis", "BaseConnection", {**entry["inputs"], "name": name, "adopt_id": made["id"]})]
+        """The workflow's Kinesis connection alone, adopting the one made by hand."""
+        adopting = dataclasses.replace(BASELINE, kinesis_name=name, kinesis_adopt_id=made["id"])
+        return [entry for entry in adopting.resources() if entry["name"] == "kinesis"]
 
     adopter.declare(kinesis("Another name"))
     failure = adopter.up_failure()

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from aep_emulator.core.context import EmulatorConfig
+from aep_provider.specs import AMAZON_KINESIS, AMAZON_S3, AZURE_BLOB, DATA_LAKE, STREAMING_FLOW
+
 from .aep_stack import declared, ref, secret
 
 PROFILE_CLASS = "https://ns.adobe.com/xdm/context/profile"
@@ -62,7 +65,11 @@ class SchemaSide:
             declared(
                 "prospects",
                 "Schema",
-                {"title": "Loyalty prospects", "class_id": PROFILE_CLASS, "field_groups": [ref("loyalty.field_group_id")]},
+                {
+                    "title": "Loyalty prospects",
+                    "class_id": PROFILE_CLASS,
+                    "field_groups": [ref("loyalty.field_group_id")],
+                },
                 exports=["schema_id"],
             ),
             declared(
@@ -76,13 +83,7 @@ class SchemaSide:
 
 # --- the flow side ----------------------------------------------------------------------------------
 
-TENANT = "_emulator"  # the emulator's tenant namespace (EmulatorConfig.tenant_id)
-AMAZON_S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b"
-AZURE_BLOB = "4c10e202-c428-4796-9208-5f1f5732b1cf"
-AMAZON_KINESIS = "86043421-563b-46ec-8e6c-e23184711bf6"
-DATA_LAKE = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
-STREAMING_FLOW = "d69717ba-71b4-4313-b654-49f9cf126d7a"
-CLOUD_STORAGE_FLOW = "9753525b-82c7-4dce-8a9b-5ccfce2b9876"
+TENANT = f"_{EmulatorConfig().tenant_id}"  # where the emulator's tenant fields live
 
 KINESIS_STREAM = "engine-orders"
 KINESIS_SECRET = "kinesisSecretKey"  # stack config secrets the workflows read
@@ -140,7 +141,11 @@ class Streaming:
             "name": self.kinesis_name,
             "connection_spec_id": AMAZON_KINESIS,
             "auth_spec_name": "Aws Kinesis authentication credentials",
-            "auth_params": {"accessKeyId": "AKIAENGINEKINESIS", "secretKey": secret(KINESIS_SECRET), "region": "us-east-1"},
+            "auth_params": {
+                "accessKeyId": "AKIAENGINEKINESIS",
+                "secretKey": secret(KINESIS_SECRET),
+                "region": "us-east-1",
+            },
         }
         if self.kinesis_adopt_id:
             kinesis["adopt_id"] = self.kinesis_adopt_id
@@ -181,7 +186,9 @@ class Streaming:
                 "MappingSet",
                 {
                     "schema_id": schema_id,
-                    "mappings": [{"source": source, "destination": destination} for source, destination in self.mappings],
+                    "mappings": [
+                        {"source": source, "destination": destination} for source, destination in self.mappings
+                    ],
                 },
                 exports=["mapping_set_id", "mapping_version"],
             ),
@@ -218,7 +225,10 @@ class Parquet:
         if self.storage == "blob":
             auth = {"auth_spec_name": "ConnectionString", "auth_params": {"connectionString": secret(BLOB_SECRET)}}
             return AZURE_BLOB, auth, {"path": "container/parquet", "type": "folder", "recursive": True}
-        auth = {"auth_spec_name": "Access Key", "auth_params": {"s3AccessKey": "AKIAENGINES3", "s3SecretKey": secret(S3_SECRET)}}
+        auth = {
+            "auth_spec_name": "Access Key",
+            "auth_params": {"s3AccessKey": "AKIAENGINES3", "s3SecretKey": secret(S3_SECRET)},
+        }
         return AMAZON_S3, auth, {"path": f"{S3_BUCKET}/parquet", "type": "folder", "recursive": True}
 
     def resources(self) -> list[dict[str, Any]]:
