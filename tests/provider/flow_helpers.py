@@ -33,6 +33,17 @@ def failures_of(provider: AEPProvider[Any], news: dict[str, Any], olds: dict[str
     return found
 
 
+def assert_check_failures(
+    provider: AEPProvider[Any], inputs: dict[str, Any], expected: dict[str, str]
+) -> dict[str, str]:
+    """``check`` fails on exactly the ``expected`` inputs, each reason containing the expected text."""
+    found = failures_of(provider, inputs)
+    assert found.keys() == expected.keys(), (inputs, found)
+    for prop, text in expected.items():
+        assert text in found[prop], found
+    return found
+
+
 def server_object(emulator: EmulatorHandle, resource: str, object_id: str, sandbox: str = "prod") -> dict[str, Any]:
     """A Flow Service object as AEP's GET shows it (raw HTTP, not through the provider)."""
     answer = requests.get(emulator.url(f"{FLOW_SERVICE}/{resource}/{object_id}"), headers=emulator.headers(sandbox), timeout=10)
