@@ -170,3 +170,10 @@ def make_stack(
         return AEPStack(cli=cli, emulator=platform, backend_dir=engine_dirs["backend"], sandbox=sandbox).init()
 
     return make
+
+
+@pytest.fixture(scope="module")
+def stack(empty_stack: AEPStack, request: pytest.FixtureRequest) -> AEPStack:
+    """The module's stack with its ``BASELINE`` deployed (``pulumi up`` from empty)."""
+    empty_stack.deploy(request.module.BASELINE.resources())
+    return empty_stack

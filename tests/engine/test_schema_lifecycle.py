@@ -26,12 +26,6 @@ def empty_stack(make_stack: MakeStack) -> AEPStack:
     return make_stack()
 
 
-@pytest.fixture(scope="module")
-def stack(empty_stack: AEPStack) -> AEPStack:
-    """The module's stack with the baseline deployed (``pulumi up`` from empty)."""
-    empty_stack.deploy(BASELINE.resources())
-    return empty_stack
-
 
 def test_first_preview_with_unknown_ids_passes(empty_stack: AEPStack) -> None:
     # Schema ids flow into field_groups (a list) and into the dataset: all unknown in this preview.
