@@ -1,11 +1,17 @@
 """Throughput and latency of the emulator, served by its CLI, under concurrent keep-alive clients.
 
     .venv/bin/python scripts/bench_emulator.py [--requests 4000] [--clients 8] [--storage memory,disk]
+    .venv/bin/python scripts/bench_emulator.py --wrk [--connections 1,4,8] [--seconds 5]
 
 For each storage mode (in memory, and SQLite under a temporary ``--data`` directory) it starts
 ``python -m aep_emulator --port 0``, prepares what the scenarios need, then sends a fixed number of
 requests per scenario from ``--clients`` threads, each on its own keep-alive connection, and prints
-requests/s and p50/p99 latency. Scenarios:
+requests/s, p50/p99 latency and the emulator's CPU time per request.
+
+Python clients share the two cores and the figures with the server (each costs about as much CPU per
+request as the emulator does). ``--wrk`` drives the same scenarios with wrk (a C load generator, Debian
+package ``wrk``) instead, for ``--seconds`` per scenario and connection count, which measures the
+emulator rather than its clients. Scenarios:
 
 - ``GET`` the cheapest real read available: a Catalog dataset by id, else the Flow Service
   connection-spec list, else the Schema Registry stats, else an authenticated 404 (gateway only);
@@ -21,7 +27,10 @@ import argparse
 import http.client
 import json
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -66,17 +75,22 @@ class Result:
     requests: int
     errors: int
     seconds: float
-    latencies: list[float]
+    p50_ms: float
+    p99_ms: float
     server_cpu: float | None = None  # seconds the emulator process spent on the CPU
 
-    def line(self) -> str:
-        ordered = sorted(self.latencies)
+    @classmethod
+    def from_latencies(cls, scenario: str, errors: int, seconds: float, latencies: list[float]) -> "Result":
+        ordered = sorted(latencies)
         p50 = statistics.median(ordered) * 1000 if ordered else float("nan")
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000 if ordered else float("nan")
+        return cls(scenario, len(ordered), errors, seconds, p50, p99)
+
+    def line(self) -> str:
         rate = self.requests / self.seconds if self.seconds else 0.0
-        cost = f"{self.server_cpu / self.requests * 1e6:5.0f} us" if self.server_cpu is not None else "  n/a"
+        cost = f"{self.server_cpu / self.requests * 1e6:5.0f} us" if self.server_cpu and self.requests else "  n/a"
         return (
-            f"  {self.scenario:<40} {rate:>6.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
+            f"  {self.scenario:<40} {rate:>6.0f} req/s  p50 {self.p50_ms:6.2f} ms  p99 {self.p99_ms:6.2f} ms"
             f"  server CPU/request {cost}  ({self.requests} requests, {self.errors} errors)"
         )
 
@@ -136,7 +150,57 @@ def run(base_url: str, scenario: Scenario, total: int, clients: int) -> Result:
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
-    return Result(scenario.name, total, sum(errors), elapsed, [x for part in latencies for x in part])
+    return Result.from_latencies(scenario.name, sum(errors), elapsed, [x for part in latencies for x in part])
+
+
+_WRK_SCRIPT = """
+wrk.method = {method}
+{body}
+{headers}
+"""  # wrk.headers already holds Host: add to it, do not replace it
+
+
+def _lua_string(text: str) -> str:
+    return "[==[" + text + "]==]"
+
+
+def _wrk_script(scenario: Scenario) -> str:
+    body = f"wrk.body = {_lua_string(scenario.body().decode())}" if scenario.body else ""
+    headers = "\n".join(f"wrk.headers[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in scenario.headers.items())
+    return _WRK_SCRIPT.format(method=_lua_string(scenario.method), body=body, headers=headers)
+
+
+_WRK_LATENCY = re.compile(r"^\s*(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+_WRK_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def parse_wrk(scenario: str, output: str) -> Result:
+    """Requests, errors and p50/p99 from ``wrk --latency`` output."""
+    done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", output)
+    if not done:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    seconds = float(done.group(2)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[done.group(3)]
+    percentiles = {int(p): float(v) * _WRK_UNIT_MS[unit] for p, v, unit in _WRK_LATENCY.findall(output)}
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    failed = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if failed:
+        errors += sum(int(n) for n in failed.groups())
+    nan = float("nan")
+    return Result(scenario, int(done.group(1)), errors, seconds, percentiles.get(50, nan), percentiles.get(99, nan))
+
+
+def run_wrk(base_url: str, scenario: Scenario, connections: int, seconds: int) -> Result:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_wrk_script(scenario))
+    try:
+        command = [
+            "wrk", "--latency", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s",
+            "-s", script.name, base_url + scenario.path,
+        ]  # fmt: skip
+        output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    return parse_wrk(f"{scenario.name} [{connections} conn]", output)
 
 
 def _json_call(
@@ -236,25 +300,44 @@ def plan(base_url: str) -> list[Scenario]:
     return scenarios
 
 
-def bench(storage: str, total: int, clients: int, threads: int | None) -> list[Result]:
+def measured(pid: int, load: Callable[..., Result], *args: object) -> Result:
+    """Run one load and attach the CPU time the emulator spent meanwhile."""
+    cpu_before = cpu_seconds(pid)
+    result = load(*args)
+    cpu_after = cpu_seconds(pid)
+    if cpu_before is not None and cpu_after is not None:
+        result.server_cpu = cpu_after - cpu_before
+    print(result.line(), flush=True)
+    return result
+
+
+def bench(storage: str, args: argparse.Namespace) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="aep-bench-") as data_dir:
-        args = ["--data", data_dir] if storage == "disk" else []
-        if threads:
-            args += ["--threads", str(threads)]
-        with spawn_emulator(*args) as process:
-            print(f"\nstorage={storage}  server={process.base_url}  clients={clients}  requests/scenario={total}")
+        server_args = ["--data", data_dir] if storage == "disk" else []
+        if args.server_threads:
+            server_args += ["--threads", str(args.server_threads)]
+        with spawn_emulator(*server_args) as process:
+            url, pid = process.base_url, process.process.pid
+            if args.wrk:
+                print(f"\nstorage={storage}  server={url}  wrk connections={args.connections}  {args.seconds} s each")
+            else:
+                print(f"\nstorage={storage}  server={url}  clients={args.clients}  requests/scenario={args.requests}")
             results = []
-            pid = process.process.pid
-            for scenario in plan(process.base_url):
-                cpu_before = cpu_seconds(pid)
-                result = run(process.base_url, scenario, total, clients)
-                cpu_after = cpu_seconds(pid)
-                if cpu_before is not None and cpu_after is not None:
-                    result.server_cpu = cpu_after - cpu_before
-                print(result.line(), flush=True)
-                results.append(result)
+            for scenario in plan(url):
+                if args.wrk:
+                    for connections in args.connections:
+                        results.append(measured(pid, run_wrk, url, scenario, connections, args.seconds))
+                else:
+                    results.append(measured(pid, run, url, scenario, args.requests, args.clients))
             process.terminate()
     return results
+
+
+def connection_counts(text: str) -> list[int]:
+    counts = [int(part) for part in text.split(",") if part.strip()]
+    if not counts or any(not 1 <= n <= 256 for n in counts):
+        raise argparse.ArgumentTypeError("--connections takes a comma-separated list of 1..256")
+    return counts
 
 
 def main() -> int:
@@ -263,12 +346,19 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8, help="client threads, one keep-alive connection each")
     parser.add_argument("--storage", default="memory,disk", help="memory, disk or both (comma-separated)")
     parser.add_argument("--server-threads", type=int, help="emulator worker threads (default: the CLI's)")
+    parser.add_argument("--wrk", action="store_true", help="load with wrk instead of Python clients")
+    parser.add_argument("--connections", type=connection_counts, default=[1, 4, 8], help="wrk connections, e.g. 1,4,8")
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per scenario and connection count")
     args = parser.parse_args()
     if not 1 <= args.requests <= 200_000 or not 1 <= args.clients <= 64:
         parser.error("--requests must be 1..200000 and --clients 1..64")
+    if not 1 <= args.seconds <= 300:
+        parser.error("--seconds must be 1..300")
+    if args.wrk and not shutil.which("wrk"):
+        parser.error("--wrk needs wrk on PATH (Debian: apt-get install wrk)")
     failed = False
     for storage in [s.strip() for s in args.storage.split(",") if s.strip()]:
-        for result in bench(storage, args.requests, args.clients, args.server_threads):
+        for result in bench(storage, args):
             failed |= result.errors > 0
     return 1 if failed else 0
 

@@ -61,3 +61,33 @@ def test_a_server_that_never_started_can_be_stopped() -> None:
     server = EmulatorServer()
     server.stop()
     server.stop()  # idempotent
+
+
+def test_many_keep_alive_connections_stay_open(emulator: EmulatorHandle) -> None:
+    # Pulumi runs up to 10 operations at once per provider process, each with its own pool.
+    url = urlsplit(emulator.base_url)
+    headers = emulator.headers()
+    connections = [http.client.HTTPConnection(url.hostname, url.port, timeout=10) for _ in range(24)]
+    try:
+        for round_ in range(2):
+            for connection in connections:
+                connection.request("GET", "/data/foundation/catalog/dataSets", headers=headers)
+                answer = connection.getresponse()
+                answer.read()
+                assert answer.status == 200
+                assert answer.getheader("Connection", "").lower() != "close", f"closed in round {round_}"
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def test_an_encoded_slash_reaches_the_route_decoded(emulator: EmulatorHandle) -> None:
+    # The Schema Registry takes a URL-encoded $id as one path segment, as on the platform.
+    profile = "https%3A%2F%2Fns.adobe.com%2Fxdm%2Fcontext%2Fprofile"
+    answer = requests.get(
+        emulator.url(f"/data/foundation/schemaregistry/global/classes/{profile}"),
+        headers=emulator.headers(Accept="application/vnd.adobe.xed+json;version=1"),
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["$id"] == "https://ns.adobe.com/xdm/context/profile"
