@@ -91,3 +91,24 @@ def test_an_encoded_slash_reaches_the_route_decoded(emulator: EmulatorHandle) ->
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["$id"] == "https://ns.adobe.com/xdm/context/profile"
+
+
+def test_a_raw_answer_has_one_date_a_server_and_its_whole_body(emulator: EmulatorHandle) -> None:
+    # The head is written with the body (one send) and the Date header is cached per second:
+    # neither may lose or duplicate anything a client reads off the socket.
+    url = urlsplit(emulator.base_url)
+    headers = "".join(f"{k}: {v}\r\n" for k, v in emulator.headers().items())
+    request = f"GET /data/foundation/catalog/dataSets HTTP/1.1\r\nHost: {url.netloc}\r\n{headers}\r\n".encode()
+    with socket.create_connection((url.hostname, url.port), timeout=10) as raw:
+        raw.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.endswith(b"\n"):
+            chunk = raw.recv(65536)
+            assert chunk, f"connection closed after {answer!r}"
+            answer += chunk
+    head, body = answer.split(b"\r\n\r\n", 1)
+    status, *lines = head.decode().split("\r\n")
+    names = [line.split(":", 1)[0].lower() for line in lines]
+    assert status.startswith("HTTP/1.1 200 ")
+    assert names.count("date") == 1 and names.count("server") == 1
+    assert body == b"{}\n"
