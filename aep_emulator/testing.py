@@ -88,6 +88,19 @@ class EmulatorHandle:
     def headers(self, sandbox: str | None = "prod", **extra: str) -> dict[str, str]:
         return aep_headers(self.config, self.token(), sandbox, **extra)
 
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        sandbox: str | None = "prod",
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """One AEP call as a real client sends it: the platform headers (plus ``headers``) and a timeout."""
+        kwargs.setdefault("timeout", _TIMEOUT)
+        return requests.request(method, self.url(path), headers=self.headers(sandbox, **(headers or {})), **kwargs)
+
     # --- hooks ---------------------------------------------------------------------------------
 
     def _hook(self, method: str, path: str, **kwargs: Any) -> requests.Response:

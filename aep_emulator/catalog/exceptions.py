@@ -11,7 +11,7 @@ The ``CAT-<code>-<status>`` codes are the emulator's own; clients should key on 
 
 from __future__ import annotations
 
-from ..core.errors import PlatformStyleError, ServiceProblem
+from ..core.errors import SANDBOX_MISSING_DETAIL, PlatformStyleError, ServiceProblem, sandbox_not_found_detail
 
 
 class CatalogProblem(ServiceProblem):
@@ -47,11 +47,11 @@ def invalid_parameter(detail: str) -> CatalogError:
 
 
 def sandbox_missing() -> CatalogError:
-    return CatalogError(CatalogProblem.SANDBOX_MISSING, "The header x-sandbox-name is missing in the request")
+    return CatalogError(CatalogProblem.SANDBOX_MISSING, SANDBOX_MISSING_DETAIL)
 
 
 def sandbox_not_found(name: str) -> CatalogError:
-    return CatalogError(CatalogProblem.SANDBOX_NOT_FOUND, f"Sandbox '{name}' does not exist in this organization")
+    return CatalogError(CatalogProblem.SANDBOX_NOT_FOUND, sandbox_not_found_detail(name))
 
 
 def not_found(collection: str, object_id: str) -> CatalogError:

@@ -69,3 +69,12 @@ class PlatformStyleError(AEPError):
                 "detail": detail,
             },
         )
+
+
+# The details of a missing or unknown sandbox for every service on the platform-style envelope: AEP
+# documents none, so the emulator words them once and those services answer alike.
+SANDBOX_MISSING_DETAIL = "The header x-sandbox-name is missing in the request"
+
+
+def sandbox_not_found_detail(name: str) -> str:
+    return f"Sandbox '{name}' does not exist in this organization"

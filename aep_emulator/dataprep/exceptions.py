@@ -11,7 +11,7 @@ The numeric codes are the emulator's own; clients should key on the HTTP status.
 
 from __future__ import annotations
 
-from ..core.errors import PlatformStyleError, ServiceProblem
+from ..core.errors import SANDBOX_MISSING_DETAIL, PlatformStyleError, ServiceProblem, sandbox_not_found_detail
 
 
 class DataPrepProblem(ServiceProblem):
@@ -45,11 +45,11 @@ def invalid_parameter(detail: str) -> DataPrepError:
 
 
 def sandbox_missing() -> DataPrepError:
-    return DataPrepError(DataPrepProblem.SANDBOX_MISSING, "The header x-sandbox-name is missing in the request")
+    return DataPrepError(DataPrepProblem.SANDBOX_MISSING, SANDBOX_MISSING_DETAIL)
 
 
 def sandbox_not_found(name: str) -> DataPrepError:
-    return DataPrepError(DataPrepProblem.SANDBOX_NOT_FOUND, f"Sandbox '{name}' does not exist in this organization")
+    return DataPrepError(DataPrepProblem.SANDBOX_NOT_FOUND, sandbox_not_found_detail(name))
 
 
 def not_found(what: str) -> DataPrepError:

@@ -32,6 +32,19 @@ def known_spec(spec_id: Any) -> ConnectionSpec:
     return spec
 
 
+def _checked_spec(
+    payload: type[ConnectionPayload | SourceConnectionPayload | TargetConnectionPayload],
+    document: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+) -> ConnectionSpec:
+    """The spec of a connection write: the body is well-typed, names a known spec and keeps the previous one."""
+    parse(payload, document)
+    spec = known_spec(document["connectionSpec"]["id"])
+    if previous and previous["connectionSpec"]["id"] != document["connectionSpec"]["id"]:
+        raise FlowError(1414, "The connection spec of a connection cannot be updated.")
+    return spec
+
+
 def _check_auth(spec: ConnectionSpec, document: Mapping[str, Any]) -> None:
     auth = document.get("auth")
     if not spec.auth_specs:
@@ -49,9 +62,7 @@ def _check_auth(spec: ConnectionSpec, document: Mapping[str, Any]) -> None:
 
 
 def validate_connection(scope: Scope, document: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
-    parse(ConnectionPayload, document)
-    spec = known_spec(document["connectionSpec"]["id"])
-    _reject_spec_change(document, previous)
+    spec = _checked_spec(ConnectionPayload, document, previous)
     if spec.base_connection == "forbidden":
         raise FlowError(1305, f"The provided connector type = {spec.name} is not supported for this operation.")
     _check_auth(spec, document)
@@ -115,11 +126,6 @@ def render_connection(scope: Scope, obj: dict[str, Any]) -> dict[str, Any]:
     return rendered
 
 
-def _reject_spec_change(document: Mapping[str, Any], previous: Mapping[str, Any] | None) -> None:
-    if previous and previous["connectionSpec"]["id"] != document["connectionSpec"]["id"]:
-        raise FlowError(1414, "The connection spec of a connection cannot be updated.")
-
-
 def _base_connection(scope: Scope, spec: ConnectionSpec, base_id: str | None) -> dict[str, Any] | None:
     """The base connection a source/target connection points at, checked against the spec's policy."""
     if base_id is None:
@@ -146,9 +152,7 @@ def _base_connection(scope: Scope, spec: ConnectionSpec, base_id: str | None) ->
 def validate_source_connection(
     scope: Scope, document: dict[str, Any], previous: dict[str, Any] | None
 ) -> dict[str, Any]:
-    parse(SourceConnectionPayload, document)
-    spec = known_spec(document["connectionSpec"]["id"])
-    _reject_spec_change(document, previous)
+    spec = _checked_spec(SourceConnectionPayload, document, previous)
     if spec.source is None:
         raise FlowError(1413, f"The spec ID {spec.id} is not a source connection spec.")
     _base_connection(scope, spec, document.get("baseConnectionId"))
@@ -195,9 +199,7 @@ def target_dataset_id(document: Mapping[str, Any]) -> str:
 def validate_target_connection(
     scope: Scope, document: dict[str, Any], previous: dict[str, Any] | None
 ) -> dict[str, Any]:
-    parse(TargetConnectionPayload, document)
-    spec = known_spec(document["connectionSpec"]["id"])
-    _reject_spec_change(document, previous)
+    spec = _checked_spec(TargetConnectionPayload, document, previous)
     if spec.id != DATA_LAKE_SPEC_ID or spec.target is None:
         raise FlowError(
             1307, f"The target connection spec ID is not valid={spec.id}. The allowed value is: {DATA_LAKE_SPEC_ID}."

@@ -43,22 +43,23 @@ class ConnectionPayload(_Payload):
     connectionSpec: SpecRef
 
 
-class SourceConnectionPayload(_Payload):
-    name: str
-    description: str | None = None
-    baseConnectionId: str | None = None
-    data: DataPayload
-    params: dict[str, Any] | None = None
-    connectionSpec: SpecRef
+class _DataConnectionPayload(_Payload):
+    """What source and target connections share: data, its params and an optional base connection."""
 
-
-class TargetConnectionPayload(_Payload):
     name: str | None = None
     description: str | None = None
     baseConnectionId: str | None = None
     data: DataPayload
     params: dict[str, Any] | None = None
     connectionSpec: SpecRef
+
+
+class SourceConnectionPayload(_DataConnectionPayload):
+    name: str  # only a source connection must be named; the field keeps its place (errors name the first)
+
+
+class TargetConnectionPayload(_DataConnectionPayload):
+    pass
 
 
 class TransformationPayload(_Payload):

@@ -7,6 +7,7 @@ DELETE → 204.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import flask
@@ -17,7 +18,7 @@ from ..core.requests import parse_json
 from . import models
 from .exceptions import FlowError, invalid, not_found, sandbox_header_missing, sandbox_not_found
 from .query import parse_query
-from .specs import catalogue
+from .specs import ConnectionSpec, FlowSpec, catalogue
 
 BASE_PATH = "/data/foundation/flowservice"
 blueprint = flask.Blueprint("flowservice", __name__, url_prefix=BASE_PATH)
@@ -68,32 +69,35 @@ def _created(resource: str, obj: dict[str, Any]) -> flask.Response:
 # ---------------------------------------------------------------- specs (organisation-agnostic catalogue)
 
 
+def _spec_listing(resource: str, specs: Mapping[str, ConnectionSpec | FlowSpec]) -> flask.Response:
+    return _listing([spec.document for spec in specs.values()], resource, paged=False)
+
+
+def _spec(resource: str, specs: Mapping[str, ConnectionSpec | FlowSpec], spec_id: str) -> flask.Response:
+    spec = specs.get(spec_id)
+    if spec is None:
+        raise not_found(resource, spec_id)
+    return _one(spec.document)
+
+
 @blueprint.get("/connectionSpecs")
 def list_connection_specs():
-    documents = [spec.document for spec in catalogue().connection_specs.values()]
-    return _listing(documents, "connectionSpecs", paged=False)
+    return _spec_listing("connectionSpecs", catalogue().connection_specs)
 
 
 @blueprint.get("/connectionSpecs/<spec_id>")
 def get_connection_spec(spec_id: str):
-    spec = catalogue().connection_specs.get(spec_id)
-    if spec is None:
-        raise not_found("connectionSpecs", spec_id)
-    return _one(spec.document)
+    return _spec("connectionSpecs", catalogue().connection_specs, spec_id)
 
 
 @blueprint.get("/flowSpecs")
 def list_flow_specs():
-    documents = [spec.document for spec in catalogue().flow_specs.values()]
-    return _listing(documents, "flowSpecs", paged=False)
+    return _spec_listing("flowSpecs", catalogue().flow_specs)
 
 
 @blueprint.get("/flowSpecs/<spec_id>")
 def get_flow_spec(spec_id: str):
-    spec = catalogue().flow_specs.get(spec_id)
-    if spec is None:
-        raise not_found("flowSpecs", spec_id)
-    return _one(spec.document)
+    return _spec("flowSpecs", catalogue().flow_specs, spec_id)
 
 
 # ---------------------------------------------------------------- connections, source/target connections, flows

@@ -215,21 +215,9 @@ def _connection_document(
         ],
     }
     if source:
-        document["sourceSpec"] = {
-            "name": entry["category"],
-            "type": category_key,
-            "spec": source.schema,
-            "attributes": {"uiAttributes": {"isSource": True, **ui}},
-            "supportedFormats": list(source.formats),
-        }
+        document["sourceSpec"] = _params_document(entry["category"], category_key, source, {"isSource": True, **ui})
     if target:
-        document["targetSpec"] = {
-            "name": entry["name"],
-            "type": category_key,
-            "spec": target.schema,
-            "attributes": {"uiAttributes": {"isDestination": False, **ui}},
-            "supportedFormats": list(target.formats),
-        }
+        document["targetSpec"] = _params_document(entry["name"], category_key, target, {"isDestination": False, **ui})
     if "explore" in entry:
         document["exploreSpec"] = {"name": entry["explore"], "type": entry["explore"]}
     document["attributes"] = {
@@ -240,6 +228,17 @@ def _connection_document(
     }
     document["permissionsInfo"] = _permissions(permission)
     return document
+
+
+def _params_document(name: str, type_: str, params: ParamsSpec, ui_attributes: dict[str, Any]) -> dict[str, Any]:
+    """A connection spec's ``sourceSpec`` or ``targetSpec``."""
+    return {
+        "name": name,
+        "type": type_,
+        "spec": params.schema,
+        "attributes": {"uiAttributes": ui_attributes},
+        "supportedFormats": list(params.formats),
+    }
 
 
 def _flow_spec(entry: dict[str, Any], data: dict[str, Any], providers: dict[str, str]) -> FlowSpec:

@@ -1,5 +1,7 @@
-"""Fixtures for emulator tests that need AWS: a moto server and an emulator pointed at it.
+"""Fixtures for emulator tests: the probe emulator, and for tests that need AWS a moto server and an
+emulator pointed at it.
 
+- ``emu``: an emulator with the probe service (``probe.py``), one per test module, emptied before each test.
 - ``moto_server``: a real moto server (``ThreadedMotoServer``) on a free local port, with an IAM admin
   user whose keys every helper call uses, so the same helpers keep working once IAM checks are on.
 - ``aws_emulator``: an emulator whose ``aws_endpoint`` is that moto server, emptied before each test.
@@ -26,6 +28,7 @@ import requests
 
 from aep_emulator.core.context import EmulatorConfig
 from aep_emulator.testing import EmulatorHandle, running_emulator
+from tests.emulator.probe import probe_emulator
 
 REGION = "us-east-1"
 _BOOTSTRAP_KEYS = ("testing", "testing")  # any key works while moto's IAM check is off
@@ -121,3 +124,16 @@ def aws_emulator(aws_emulator_server: EmulatorHandle) -> EmulatorHandle:
     """An emulator that verifies S3/Kinesis connections against the moto server; emptied per test."""
     aws_emulator_server.reset()
     return aws_emulator_server
+
+
+@pytest.fixture(scope="module")
+def probe_server() -> Iterator[EmulatorHandle]:
+    with probe_emulator() as handle:
+        yield handle
+
+
+@pytest.fixture
+def emu(probe_server: EmulatorHandle) -> EmulatorHandle:
+    """The test module's probe emulator, emptied of objects, statistics and faults."""
+    probe_server.reset()
+    return probe_server

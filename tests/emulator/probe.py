@@ -6,6 +6,8 @@ real services, so infrastructure tests do not depend on any service being finish
 - ``POST /data/foundation/probe/items`` stores the JSON object body (``core.requests.json_body``) -> 201;
 - ``GET /data/foundation/probe/items/<item_id>`` -> 200 with the object, or 404;
 - ``GET /data/foundation/probe/boom`` raises an unexpected exception (a handler bug).
+
+Tests reach it through the ``emu`` fixture (``conftest.py``).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import yaml
 
 from aep_emulator.catalog import models as catalog
 from aep_emulator.testing import EmulatorHandle
+from tests.emulator.helpers import assert_platform_error, in_app
 from tests.emulator.xdm_schemas import SchemaFactory, xdm_schemas  # noqa: F401 (fixture)
 from tests.shared_refs import require_shared
 
@@ -24,18 +25,8 @@ XED = "application/vnd.adobe.xed+json;version=1"
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def call(
-    emu: EmulatorHandle,
-    method: str,
-    path: str,
-    *,
-    sandbox: str | None = "prod",
-    headers: dict[str, str] | None = None,
-    **kwargs: Any,
-) -> requests.Response:
-    return requests.request(
-        method, emu.url(BASE + path), headers=emu.headers(sandbox=sandbox, **(headers or {})), timeout=10, **kwargs
-    )
+def call(emu: EmulatorHandle, method: str, path: str, **kwargs: Any) -> requests.Response:
+    return emu.request(method, BASE + path, **kwargs)
 
 
 def dataset_body(schema: dict[str, Any] | None, **fields: Any) -> dict[str, Any]:
@@ -60,14 +51,7 @@ def read(emu: EmulatorHandle, dataset_id: str, sandbox: str = "prod") -> dict[st
 
 def assert_catalog_error(answer: requests.Response, status: int, title: str | None = None) -> dict[str, Any]:
     """Catalog's error envelope: platform-style type URI ending in -<status>, numeric status."""
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert set(body) == {"type", "title", "status", "detail"}
-    assert re.fullmatch(rf"http://ns\.adobe\.com/aep/errors/CAT-\d{{4}}-{status}", body["type"])
-    assert body["status"] == status
-    if title is not None:
-        assert body["title"] == title
-    return body
+    return assert_platform_error(answer, "CAT", status, title)
 
 
 @pytest.fixture
@@ -527,12 +511,6 @@ def test_list_refuses_bad_parameters(emulator: EmulatorHandle, params: dict, det
 
 
 # --- batches ------------------------------------------------------------------------------------
-
-
-def in_app(emu: EmulatorHandle, function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a backend function as another service would, inside the emulator's application context."""
-    with emu.server.app.app_context():
-        return function(*args, **kwargs)
 
 
 def test_batches_are_read_only_and_written_by_the_emulator(emulator: EmulatorHandle, schema: dict) -> None:

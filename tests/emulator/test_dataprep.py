@@ -11,6 +11,7 @@ import requests
 
 from aep_emulator.dataprep import models as dataprep
 from aep_emulator.testing import EmulatorHandle
+from tests.emulator.helpers import assert_platform_error, in_app
 from tests.emulator.xdm_schemas import SchemaFactory, xdm_schemas  # noqa: F401 (fixture)
 
 BASE = "/data/foundation/conversion"
@@ -22,10 +23,8 @@ SUMMARY_FIELDS = {"id", "version", "createdDate", "modifiedDate", "createdBy", "
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def call(
-    emu: EmulatorHandle, method: str, path: str, *, sandbox: str | None = "prod", **kwargs: Any
-) -> requests.Response:
-    return requests.request(method, emu.url(BASE + path), headers=emu.headers(sandbox=sandbox), timeout=10, **kwargs)
+def call(emu: EmulatorHandle, method: str, path: str, **kwargs: Any) -> requests.Response:
+    return emu.request(method, BASE + path, **kwargs)
 
 
 def current_body(schema: dict[str, Any], *mappings: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -71,20 +70,7 @@ def read(emu: EmulatorHandle, mapping_set_id: str, **params: Any) -> dict[str, A
 
 
 def assert_dataprep_error(answer: requests.Response, status: int, title: str | None = None) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert set(body) == {"type", "title", "status", "detail"}
-    assert re.fullmatch(rf"http://ns\.adobe\.com/aep/errors/DPMAP-\d{{4}}-{status}", body["type"])
-    assert body["status"] == status
-    if title is not None:
-        assert body["title"] == title
-    return body
-
-
-def in_app(emu: EmulatorHandle, function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a backend function as another service would, inside the emulator's application context."""
-    with emu.server.app.app_context():
-        return function(*args, **kwargs)
+    return assert_platform_error(answer, "DPMAP", status, title)
 
 
 @pytest.fixture

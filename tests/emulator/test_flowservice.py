@@ -52,18 +52,8 @@ XED_FULL = "application/vnd.adobe.xed-full+json;version=1"
 # --------------------------------------------------------------------------- helpers
 
 
-def call(
-    emu: EmulatorHandle,
-    method: str,
-    path: str,
-    *,
-    sandbox: str | None = "prod",
-    headers: dict[str, str] | None = None,
-    **kwargs: Any,
-) -> requests.Response:
-    return requests.request(
-        method, emu.url(BASE + path), headers=emu.headers(sandbox=sandbox, **(headers or {})), timeout=10, **kwargs
-    )
+def call(emu: EmulatorHandle, method: str, path: str, **kwargs: Any) -> requests.Response:
+    return emu.request(method, BASE + path, **kwargs)
 
 
 def created(answer: requests.Response) -> str:
@@ -171,14 +161,14 @@ class Platform:
         return SchemaFactory(self.emu).create(sandbox)
 
     def dataset(self, schema: dict[str, Any], sandbox: str = "prod") -> str:
-        answer = requests.post(
-            self.emu.url("/data/foundation/catalog/dataSets?requestDataSource=true"),
-            headers=self.emu.headers(sandbox=sandbox),
+        answer = self.emu.request(
+            "POST",
+            "/data/foundation/catalog/dataSets?requestDataSource=true",
+            sandbox=sandbox,
             json={
                 "name": f"Dataset {uuid.uuid4().hex[:6]}",
                 "schemaRef": {"id": schema["$id"], "contentType": XED_FULL},
             },
-            timeout=10,
         )
         assert answer.status_code == 201, answer.text
         return answer.json()[0].split("/")[-1]
@@ -207,13 +197,7 @@ class Platform:
             ],
         }
         path = "/data/foundation/conversion/mappingSets" + (f"/{mapping_set_id}" if mapping_set_id else "")
-        answer = requests.request(
-            "PUT" if mapping_set_id else "POST",
-            self.emu.url(path),
-            json=body,
-            headers=self.emu.headers(sandbox=sandbox),
-            timeout=10,
-        )
+        answer = self.emu.request("PUT" if mapping_set_id else "POST", path, sandbox=sandbox, json=body)
         assert answer.status_code == 200, answer.text
         return answer.json()
 

@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import requests
 
 from aep_emulator.core.context import EmulatorConfig
 from aep_emulator.testing import EmulatorHandle, aep_headers, fetch_token, running_emulator
-from tests.emulator.probe import PROBE, probe_emulator
+from tests.emulator.probe import PROBE
 
 Headers = dict[str, str]
-
-
-@pytest.fixture(scope="module")
-def probe_server() -> Iterator[EmulatorHandle]:
-    with probe_emulator() as handle:
-        yield handle
-
-
-@pytest.fixture
-def emu(probe_server: EmulatorHandle) -> EmulatorHandle:
-    probe_server.reset()
-    return probe_server
 
 
 def without(name: str) -> Callable[[Headers], Headers]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,29 +12,17 @@ import requests
 
 from aep_emulator.core.stats import NO_RESPONSE
 from aep_emulator.testing import EmulatorHandle
-from tests.emulator.probe import ITEMS_KIND, PROBE, SECRET_IN_BUG, probe_emulator
+from tests.emulator.probe import ITEMS_KIND, PROBE, SECRET_IN_BUG
 
 ITEM_ROUTE = f"{PROBE}/items/<item_id>"
 
 
-@pytest.fixture(scope="module")
-def probe_server() -> Iterator[EmulatorHandle]:
-    with probe_emulator() as handle:
-        yield handle
-
-
-@pytest.fixture
-def emu(probe_server: EmulatorHandle) -> EmulatorHandle:
-    probe_server.reset()
-    return probe_server
-
-
 def create_item(emu: EmulatorHandle, **body: object) -> requests.Response:
-    return requests.post(emu.url(f"{PROBE}/items"), json=body, headers=emu.headers(), timeout=10)
+    return emu.request("POST", f"{PROBE}/items", json=body)
 
 
 def get_item(emu: EmulatorHandle, item_id: str) -> requests.Response:
-    return requests.get(emu.url(f"{PROBE}/items/{item_id}"), headers=emu.headers(), timeout=10)
+    return emu.request("GET", f"{PROBE}/items/{item_id}")
 
 
 # --- statistics ------------------------------------------------------------------------------

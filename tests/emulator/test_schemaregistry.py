@@ -43,12 +43,9 @@ ERROR_TIMESTAMP = re.compile(r"^\d{2}-\d{2}-\d{4} \d{2}:\d{2}:\d{2}$")
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def call(emu: EmulatorHandle, method: str, path: str, *, accept: str | None = None, sandbox: str | None = "prod",
-         **kwargs: Any) -> requests.Response:
-    headers = emu.headers(sandbox=sandbox)
-    if accept is not None:
-        headers["Accept"] = accept
-    return requests.request(method, emu.url(BASE + path), headers=headers, timeout=10, **kwargs)
+def call(emu: EmulatorHandle, method: str, path: str, *, accept: str | None = None, **kwargs: Any) -> requests.Response:
+    headers = {"Accept": accept} if accept is not None else None
+    return emu.request(method, BASE + path, headers=headers, **kwargs)
 
 
 def enc(resource_id: str) -> str:

@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-import requests
 
 from aep_emulator.testing import EmulatorHandle
 
@@ -51,10 +50,7 @@ class SchemaFactory:
         self.emulator = emulator
 
     def _post(self, sandbox: str, path: str, body: Any, method: str = "POST") -> dict[str, Any]:
-        answer = requests.request(
-            method, self.emulator.url(REGISTRY + path), json=body, headers=self.emulator.headers(sandbox=sandbox),
-            timeout=10,
-        )
+        answer = self.emulator.request(method, REGISTRY + path, sandbox=sandbox, json=body)
         assert answer.status_code in (200, 201), answer.text
         return answer.json()
 
