@@ -20,8 +20,9 @@ How to write a resource (see ``dataset.py`` for a complete one):
    ``self.lookup(...)`` and ``cached_get``: skipped when no credentials are configured (offline
    previews still work), a failed lookup is a ``CheckFailure`` naming the field.
 3. **Resource** - subclass ``AEPResource``, set ``provider_class`` and declare the outputs as
-   ``pulumi.Output`` annotations. The type token becomes ``pulumi-python:dynamic/aep:<ClassName>``:
-   never rename the class (it changes every URN).
+   ``pulumi.Output`` annotations (``sandbox``, which every resource has, is declared by the base). The
+   type token becomes ``pulumi-python:dynamic/aep:<ClassName>``: never rename the class (it changes
+   every URN).
 
 What the base guarantees (DESIGN.md, dynamic-provider rules):
 - providers pickle as a tiny by-reference stub (no settings, client or secret in ``__provider``);
@@ -558,6 +559,8 @@ class AEPResource(pulumi.dynamic.Resource):
     """
 
     provider_class: ClassVar[type[AEPProvider[Any]]]
+
+    sandbox: pulumi.Output[str]  # every provider outputs the sandbox it used
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Stable type token pulumi-python:dynamic/aep:<ClassName>; renaming changes every URN.

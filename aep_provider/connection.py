@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure
@@ -224,12 +224,11 @@ class BaseConnectionProvider(FlowServiceProvider[BaseConnectionArgs]):
 class BaseConnection(AEPResource):
     """A base connection: a connector (by spec id or name) and its credentials (a secret input)."""
 
-    provider_class: ClassVar[type[AEPProvider[Any]]] = BaseConnectionProvider
+    provider_class = BaseConnectionProvider
 
     connection_id: pulumi.Output[str]
     etag: pulumi.Output[str]
     state: pulumi.Output[str]
     inlet_url: pulumi.Output[str | None]
     resolved_connection_spec_id: pulumi.Output[str]
-    sandbox: pulumi.Output[str]
     name: pulumi.Output[str]

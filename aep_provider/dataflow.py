@@ -22,13 +22,13 @@ import contextlib
 import logging
 import time
 from collections.abc import Generator, Iterable, Mapping
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 import pulumi
 from pulumi.dynamic import CheckFailure
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .base import AEPArgs, AEPProvider, AEPResource
+from .base import AEPArgs, AEPResource
 from .client import AEPClient, backoff_pause
 from .errors import AEPProviderError, AmbiguousWriteError
 from .flow_service import (
@@ -483,11 +483,10 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
 class Dataflow(AEPResource):
     """A dataflow from source to target connections, with an optional mapping and schedule."""
 
-    provider_class: ClassVar[type[AEPProvider[Any]]] = DataflowProvider
+    provider_class = DataflowProvider
 
     flow_id: pulumi.Output[str]
     etag: pulumi.Output[str]
     state: pulumi.Output[str]
     resolved_flow_spec_id: pulumi.Output[str]
-    sandbox: pulumi.Output[str]
     name: pulumi.Output[str]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 import pulumi
 from pulumi.dynamic import CheckFailure
@@ -221,10 +221,9 @@ def _created_id(answer: ApiResponse) -> str:
 class Dataset(AEPResource):
     """A Catalog dataset following an XDM schema, optionally enabled for Profile and Identity."""
 
-    provider_class: ClassVar[type[AEPProvider[Any]]] = DatasetProvider
+    provider_class = DatasetProvider
 
     dataset_id: pulumi.Output[str]
     version: pulumi.Output[str]
-    sandbox: pulumi.Output[str]
     name: pulumi.Output[str]
     schema_id: pulumi.Output[str]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 import pulumi
 from pulumi.dynamic import CheckFailure
@@ -27,18 +27,9 @@ from pydantic import (
     model_validator,
 )
 
-from .base import AEPArgs, AEPProvider, AEPResource
+from .base import AEPArgs, AEPResource
 from .errors import AEPApiError
-from .schema_registry import (
-    IN_USE_CODES,
-    created_id,
-    explain_title_clash,
-    find_by_title,
-    get_resource,
-    resource_path,
-    tenant_id,
-    version_of,
-)
+from .schema_registry import SchemaRegistryProvider, explain_title_clash, resource_path, tenant_id
 
 FieldType = Literal[
     "string", "number", "integer", "long", "int", "short", "byte", "boolean", "date", "date-time", "object"
@@ -195,11 +186,11 @@ def tenant_fields(field_group: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
-class FieldGroupProvider(AEPProvider[FieldGroupArgs]):
+class FieldGroupProvider(SchemaRegistryProvider[FieldGroupArgs]):
+    kind = "fieldgroups"
     args_model = FieldGroupArgs
     server_outputs = ("field_group_id", "alt_id", "version", "sandbox")
     id_output = "field_group_id"
-    in_use_codes = IN_USE_CODES
 
     def validate(self, args: FieldGroupArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
         if "intended_classes" in known:
@@ -208,26 +199,7 @@ class FieldGroupProvider(AEPProvider[FieldGroupArgs]):
                     yield CheckFailure("intended_classes", f"{class_id!r} is not a class $id (an https:// URI)")
 
     def create_object(self, args: FieldGroupArgs, sandbox: str) -> str:
-        body = field_group_body(args, tenant_id(self.client, sandbox))
-        try:
-            return self.client.create(
-                resource_path("fieldgroups"),
-                body,
-                lambda: find_by_title(self.client, "fieldgroups", args.title, sandbox),
-                sandbox=sandbox,
-                id_of=created_id,
-            )
-        except AEPApiError as exc:
-            raise explain_title_clash(exc, "fieldgroups", args.title) from None
-
-    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
-        return get_resource(self.client, "fieldgroups", object_id, sandbox)
-
-    def id_from_server(self, obj: dict[str, Any], requested_id: str) -> str:
-        return str(obj.get("$id") or requested_id)
-
-    def outputs_from_server(self, obj: dict[str, Any], args: FieldGroupArgs) -> dict[str, Any]:
-        return {"field_group_id": obj.get("$id"), "alt_id": obj.get("meta:altId"), "version": version_of(obj)}
+        return self.create_resource(field_group_body(args, tenant_id(self.client, sandbox)), sandbox)
 
     def inputs_from_server(self, obj: dict[str, Any], current: FieldGroupArgs) -> dict[str, Any]:
         return {
@@ -243,21 +215,17 @@ class FieldGroupProvider(AEPProvider[FieldGroupArgs]):
         body = field_group_body(new, tenant_id(self.client, sandbox))
         try:
             # PUT replaces the whole group and is idempotent, so the client may re-send it.
-            self.client.request("PUT", resource_path("fieldgroups", object_id), sandbox=sandbox, body=body)
+            self.client.request("PUT", resource_path(self.kind, object_id), sandbox=sandbox, body=body)
         except AEPApiError as exc:
-            raise explain_title_clash(exc, "fieldgroups", new.title) from None
-
-    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
-        self.client.request("DELETE", resource_path("fieldgroups", object_id), sandbox=sandbox)
+            raise explain_title_clash(exc, self.kind, new.title) from None
 
 
 class FieldGroup(AEPResource):
     """A tenant field group of custom fields, to be added to schemas (``Schema.field_groups``)."""
 
-    provider_class: ClassVar[type[AEPProvider[Any]]] = FieldGroupProvider
+    provider_class = FieldGroupProvider
 
     field_group_id: pulumi.Output[str]
     alt_id: pulumi.Output[str]
     version: pulumi.Output[str]
-    sandbox: pulumi.Output[str]
     title: pulumi.Output[str]

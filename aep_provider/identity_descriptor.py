@@ -10,7 +10,7 @@ creation.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 import pulumi
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -173,9 +173,8 @@ def _identity(args: IdentityDescriptorArgs) -> Identity:
 class IdentityDescriptor(AEPResource):
     """An identity descriptor on a schema field (namespace, primary or not)."""
 
-    provider_class: ClassVar[type[AEPProvider[Any]]] = IdentityDescriptorProvider
+    provider_class = IdentityDescriptorProvider
 
     descriptor_id: pulumi.Output[str]
-    sandbox: pulumi.Output[str]
     schema_id: pulumi.Output[str]
     field_path: pulumi.Output[str]

@@ -26,7 +26,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 import pulumi
 from pulumi.dynamic import CheckFailure
@@ -346,11 +346,10 @@ def _mapping_set_id(body: Any) -> str:
 class MappingSet(AEPResource):
     """A Data Prep mapping set; every change makes a new ``mapping_version`` for dataflows to use."""
 
-    provider_class: ClassVar[type[AEPProvider[Any]]] = MappingSetProvider
+    provider_class = MappingSetProvider
 
     mapping_set_id: pulumi.Output[str]
     mapping_version: pulumi.Output[int]
-    sandbox: pulumi.Output[str]
     schema_id: pulumi.Output[str]
     schema_version: pulumi.Output[str | None]
 

@@ -30,13 +30,13 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure
 from pydantic import AfterValidator, Field
 
-from .base import AEPArgs, AEPProvider, AEPResource
+from .base import AEPArgs, AEPResource
 from .errors import AEPApiError, UnsupportedChangeError
 from .identity_descriptor import (
     Identity,
@@ -45,15 +45,7 @@ from .identity_descriptor import (
     identity_of,
     replace_descriptor,
 )
-from .schema_registry import (
-    IN_USE_CODES,
-    created_id,
-    explain_title_clash,
-    find_by_title,
-    get_resource,
-    resource_path,
-    version_of,
-)
+from .schema_registry import SchemaRegistryProvider, explain_title_clash, get_resource, resource_path
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +106,11 @@ def patch_operations(current: Mapping[str, Any], new: SchemaArgs) -> list[dict[s
     return ops
 
 
-class SchemaProvider(AEPProvider[SchemaArgs]):
+class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
+    kind = "schemas"
     args_model = SchemaArgs
     server_outputs = ("schema_id", "alt_id", "version", "sandbox", "primary_identity_descriptor_id")
     id_output = "schema_id"
-    in_use_codes = IN_USE_CODES
 
     # --- check ---------------------------------------------------------------------------------
 
@@ -157,16 +149,7 @@ class SchemaProvider(AEPProvider[SchemaArgs]):
             "description": args.description or "",
             "allOf": [{"$ref": ref} for ref in (args.class_id, *args.field_groups)],
         }
-        try:
-            schema_id = self.client.create(
-                resource_path("schemas"),
-                body,
-                lambda: find_by_title(self.client, "schemas", args.title, sandbox),
-                sandbox=sandbox,
-                id_of=created_id,
-            )
-        except AEPApiError as exc:
-            raise explain_title_clash(exc, "schemas", args.title) from None
+        schema_id = self.create_resource(body, sandbox)
         try:
             if args.primary_identity is not None:
                 create_descriptor(self.client, schema_id, args.primary_identity, True, sandbox)
@@ -180,7 +163,7 @@ class SchemaProvider(AEPProvider[SchemaArgs]):
         return schema_id
 
     def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
-        schema = get_resource(self.client, "schemas", object_id, sandbox)
+        schema = super().read_object(object_id, sandbox)
         if schema is not None:
             primaries = [
                 d for d in identity_descriptors(self.client, str(schema.get("$id") or object_id), sandbox)
@@ -189,16 +172,11 @@ class SchemaProvider(AEPProvider[SchemaArgs]):
             schema[PRIMARY_DESCRIPTOR] = primaries[0] if primaries else None
         return schema
 
-    def id_from_server(self, obj: dict[str, Any], requested_id: str) -> str:
-        return str(obj.get("$id") or requested_id)
-
     def outputs_from_server(self, obj: dict[str, Any], args: SchemaArgs) -> dict[str, Any]:
         descriptor = obj.get(PRIMARY_DESCRIPTOR)
         managed = args.primary_identity is not None and descriptor is not None
         return {
-            "schema_id": obj.get("$id"),
-            "alt_id": obj.get("meta:altId"),
-            "version": version_of(obj),
+            **super().outputs_from_server(obj, args),
             "primary_identity_descriptor_id": descriptor.get("@id") if managed else None,
         }
 
@@ -247,7 +225,7 @@ class SchemaProvider(AEPProvider[SchemaArgs]):
         descriptor_id = old_outputs.get("primary_identity_descriptor_id")
         if descriptor_id:
             self.client.delete(resource_path("descriptors", str(descriptor_id)), sandbox=sandbox)
-        self.client.request("DELETE", resource_path("schemas", object_id), sandbox=sandbox)
+        super().delete_object(object_id, sandbox, old_outputs)
 
     # --- internals -----------------------------------------------------------------------------
 
@@ -310,11 +288,10 @@ class SchemaProvider(AEPProvider[SchemaArgs]):
 class Schema(AEPResource):
     """A tenant XDM schema: a class plus field groups, optionally enabled for Profile."""
 
-    provider_class: ClassVar[type[AEPProvider[Any]]] = SchemaProvider
+    provider_class = SchemaProvider
 
     schema_id: pulumi.Output[str]
     alt_id: pulumi.Output[str]
     version: pulumi.Output[str]
-    sandbox: pulumi.Output[str]
     primary_identity_descriptor_id: pulumi.Output[str | None]
     title: pulumi.Output[str]

@@ -1,15 +1,17 @@
 """Schema Registry conventions shared by ``Schema``, ``FieldGroup`` and ``IdentityDescriptor``.
 
 Paths under ``/data/foundation/schemaregistry/tenant``, the ``Accept`` values every GET must carry,
-lookups by title (titles are unique across all resource kinds of a sandbox) and the tenant id.
+lookups by title (titles are unique across all resource kinds of a sandbox), the tenant id, and the
+provider base of the titled resources (schemas and field groups).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
+from .base import AEPProvider, ArgsT
 from .client import SCHEMA_REGISTRY, AEPClient, ApiResponse, quote_id
 from .errors import AEPApiError, AEPProviderError
 
@@ -83,3 +85,39 @@ def tenant_id(client: AEPClient, sandbox: str) -> str:
     with _tenant_lock:
         _tenants[key] = tenant
     return tenant
+
+
+class SchemaRegistryProvider(AEPProvider[ArgsT]):
+    """What schemas and field groups share: where they live, creates that are never duplicated (a
+    lost answer is settled by the title, unique in a sandbox), reads, deletes, and the outputs every
+    such resource has (its ``$id``, ``meta:altId`` and version)."""
+
+    kind: ClassVar[str]  # ``schemas`` or ``fieldgroups``
+    in_use_codes = IN_USE_CODES
+
+    def create_resource(self, body: dict[str, Any], sandbox: str) -> str:
+        """POST a new resource of this kind and return its ``$id``; a title clash names the fix."""
+        title = str(body["title"])
+        try:
+            return self.client.create(
+                resource_path(self.kind),
+                body,
+                lambda: find_by_title(self.client, self.kind, title, sandbox),
+                sandbox=sandbox,
+                id_of=created_id,
+            )
+        except AEPApiError as exc:
+            raise explain_title_clash(exc, self.kind, title) from None
+
+    def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
+        return get_resource(self.client, self.kind, object_id, sandbox)
+
+    def id_from_server(self, obj: dict[str, Any], requested_id: str) -> str:
+        return str(obj.get("$id") or requested_id)  # adopt_id may be the meta:altId; state keeps the $id
+
+    def outputs_from_server(self, obj: dict[str, Any], args: ArgsT) -> dict[str, Any]:
+        assert self.id_output is not None
+        return {self.id_output: obj.get("$id"), "alt_id": obj.get("meta:altId"), "version": version_of(obj)}
+
+    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
+        self.client.request("DELETE", resource_path(self.kind, object_id), sandbox=sandbox)

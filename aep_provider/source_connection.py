@@ -17,17 +17,17 @@ are undocumented beyond name, description and params).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure
 from pydantic import Field
 
-from .base import AEPArgs, AEPProvider, AEPResource
+from .base import AEPArgs, AEPResource
 from .connection import base_connection_failures
 from .flow_service import (
-    FlowServiceProvider,
     SOURCE_CONNECTIONS,
+    DataConnectionProvider,
     converge,
     create_object,
     data_section,
@@ -36,13 +36,6 @@ from .flow_service import (
     schema_input,
     spec_id_of,
     spec_ref,
-)
-from .specs import (
-    connection_spec,
-    describe,
-    params_schema,
-    schema_problems,
-    supported_formats,
 )
 
 
@@ -72,42 +65,24 @@ class SourceConnectionArgs(AEPArgs):
     """The connector's parameters, e.g. ``{"stream": "orders", "dataType": "raw"}`` (Kinesis) or ``{"path": "bucket/folder", "recursive": True}`` (files)."""
 
 
-class SourceConnectionProvider(FlowServiceProvider[SourceConnectionArgs]):
+class SourceConnectionProvider(DataConnectionProvider[SourceConnectionArgs]):
     collection = SOURCE_CONNECTIONS
     args_model = SourceConnectionArgs
     replace_on = frozenset({"connection_spec_id", "base_connection_id", "data_format", "data_properties", "schema_id"})
     server_outputs = ("source_connection_id", "etag", "state", "sandbox")
     id_output = "source_connection_id"
+    role = "sourceSpec"
+    params_input = "params"
+    unknown_spec_hint = "use one of the ids in aep_provider.specs"
+    wrong_role_hint = "use the spec of the system data is read from, e.g. specs.AMAZON_S3"
 
     def validate(self, args: SourceConnectionArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
         if "connection_spec_id" not in known:
             return
-        spec = self.lookup(
-            "connection_spec_id",
-            lambda client: connection_spec(client, args.connection_spec_id, self.sandbox_of(args)),
-            f"unknown connection spec {args.connection_spec_id!r}; use one of the ids in aep_provider.specs",
-        )
-        if isinstance(spec, CheckFailure):
-            yield spec
-            return
-        if spec is None:
-            return
-        schema = params_schema(spec, "sourceSpec")
-        if schema is None:
-            yield CheckFailure(
-                "connection_spec_id",
-                f"{describe(spec)} is not a source connector (its spec has no sourceSpec); "
-                "use the spec of the system data is read from, e.g. specs.AMAZON_S3",
-            )
-            return
-        formats = supported_formats(spec, "sourceSpec")
-        if "data_format" in known and formats and args.data_format not in formats:
-            yield CheckFailure(
-                "data_format", f"{describe(spec)} reads {', '.join(formats)}; got {args.data_format!r}"
-            )
-        if "params" in known:
-            for problem in schema_problems(schema, args.params, "params"):
-                yield CheckFailure("params", f"{problem} (sourceSpec of {describe(spec)})")
+        data_format = args.data_format if "data_format" in known else None
+        params = args.params if "params" in known else None
+        if not (yield from self.spec_failures(args, args.connection_spec_id, data_format, params)):
+            return  # without a checked connector, its base connection is not checked either
         sandbox = self.known_sandbox(args, known)
         if "base_connection_id" in known and args.base_connection_id and sandbox:
             yield from base_connection_failures(self, args.base_connection_id, args.connection_spec_id, sandbox)
@@ -157,10 +132,9 @@ class SourceConnectionProvider(FlowServiceProvider[SourceConnectionArgs]):
 class SourceConnection(AEPResource):
     """A source connection: the data a dataflow reads (a Kinesis stream, an S3 path, ...)."""
 
-    provider_class: ClassVar[type[AEPProvider[Any]]] = SourceConnectionProvider
+    provider_class = SourceConnectionProvider
 
     source_connection_id: pulumi.Output[str]
     etag: pulumi.Output[str]
     state: pulumi.Output[str]
-    sandbox: pulumi.Output[str]
     name: pulumi.Output[str]

@@ -15,18 +15,18 @@ exists and that it follows ``schema_id`` (read-only look-ups).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure
 from pydantic import Field
 
-from .base import AEPArgs, AEPProvider, AEPResource
+from .base import AEPArgs, AEPResource
 from .client import CATALOG, AEPClient
 from .connection import base_connection_failures
 from .flow_service import (
-    FlowServiceProvider,
     TARGET_CONNECTIONS,
+    DataConnectionProvider,
     converge,
     create_object,
     data_section,
@@ -37,14 +37,7 @@ from .flow_service import (
     spec_id_of,
     spec_ref,
 )
-from .specs import (
-    DATA_LAKE,
-    connection_spec,
-    describe,
-    params_schema,
-    schema_problems,
-    supported_formats,
-)
+from .specs import DATA_LAKE
 
 DEFAULT_FORMAT = "parquet_xdm"
 
@@ -79,16 +72,22 @@ def get_dataset(client: AEPClient, dataset_id: str, sandbox: str) -> dict[str, A
     return dict(found) if isinstance(found, Mapping) else None
 
 
-class TargetConnectionProvider(FlowServiceProvider[TargetConnectionArgs]):
+class TargetConnectionProvider(DataConnectionProvider[TargetConnectionArgs]):
     collection = TARGET_CONNECTIONS
     args_model = TargetConnectionArgs
     replace_on = frozenset({"connection_spec_id", "base_connection_id", "dataset_id", "schema_id"})
     server_outputs = ("target_connection_id", "etag", "state", "sandbox")
     id_output = "target_connection_id"
+    role = "targetSpec"
+    params_input = "dataset_id"
+    unknown_spec_hint = f"ingestion writes to the Data Lake ({DATA_LAKE})"
+    wrong_role_hint = unknown_spec_hint
 
     def validate(self, args: TargetConnectionArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
         if "connection_spec_id" in known:
-            yield from self._spec_failures(args, known)
+            data_format = args.data_format if "data_format" in known else None
+            params = {"dataSetId": args.dataset_id} if "dataset_id" in known else None
+            yield from self.spec_failures(args, args.connection_spec_id, data_format, params)
         sandbox = self.known_sandbox(args, known)
         if sandbox is None:
             return
@@ -96,32 +95,6 @@ class TargetConnectionProvider(FlowServiceProvider[TargetConnectionArgs]):
             yield from self._dataset_failures(args, known, sandbox)
         if {"base_connection_id", "connection_spec_id"} <= known and args.base_connection_id:
             yield from base_connection_failures(self, args.base_connection_id, args.connection_spec_id, sandbox)
-
-    def _spec_failures(self, args: TargetConnectionArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
-        spec = self.lookup(
-            "connection_spec_id",
-            lambda client: connection_spec(client, args.connection_spec_id, self.sandbox_of(args)),
-            f"unknown connection spec {args.connection_spec_id!r}; ingestion writes to the Data Lake ({DATA_LAKE})",
-        )
-        if isinstance(spec, CheckFailure):
-            yield spec
-            return
-        if spec is None:
-            return
-        schema = params_schema(spec, "targetSpec")
-        if schema is None:
-            yield CheckFailure(
-                "connection_spec_id",
-                f"{describe(spec)} is not a target connector (its spec has no targetSpec); "
-                f"ingestion writes to the Data Lake ({DATA_LAKE})",
-            )
-            return
-        formats = supported_formats(spec, "targetSpec")
-        if "data_format" in known and formats and args.data_format not in formats:
-            yield CheckFailure("data_format", f"{describe(spec)} writes {', '.join(formats)}; got {args.data_format!r}")
-        if "dataset_id" in known:
-            for problem in schema_problems(schema, {"dataSetId": args.dataset_id}, "params"):
-                yield CheckFailure("dataset_id", f"{problem} (targetSpec of {describe(spec)})")
 
     def _dataset_failures(
         self, args: TargetConnectionArgs, known: frozenset[str], sandbox: str
@@ -186,10 +159,9 @@ class TargetConnectionProvider(FlowServiceProvider[TargetConnectionArgs]):
 class TargetConnection(AEPResource):
     """A target connection: the dataset (in the Data Lake) a dataflow writes to."""
 
-    provider_class: ClassVar[type[AEPProvider[Any]]] = TargetConnectionProvider
+    provider_class = TargetConnectionProvider
 
     target_connection_id: pulumi.Output[str]
     etag: pulumi.Output[str]
     state: pulumi.Output[str]
-    sandbox: pulumi.Output[str]
     name: pulumi.Output[str]

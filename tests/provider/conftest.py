@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import pytest
+import requests
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
@@ -119,6 +121,24 @@ def refreshed(provider: AEPProvider[Any], object_id: str, outputs: dict[str, Any
     result = provider.read(object_id, outputs)
     assert result.id == object_id
     return result.outs, result.inputs
+
+
+# --- the Schema Registry as AEP shows it (raw HTTP, not through the providers) ------------------------------
+
+TENANT = "/data/foundation/schemaregistry/tenant"
+ACCEPT_RESOURCE = "application/vnd.adobe.xed+json; version=1"
+
+
+def registry_url(emulator: EmulatorHandle, kind: str, resource_id: str) -> str:
+    """The emulator's URL of a tenant resource (``kind``: ``schemas``, ``fieldgroups``); ids may be ``$id`` URLs."""
+    return emulator.url(f"{TENANT}/{kind}/{quote(resource_id, safe='')}")
+
+
+def registry_object(emulator: EmulatorHandle, kind: str, resource_id: str) -> dict[str, Any] | None:
+    """A tenant resource as AEP's GET shows it, or None when it does not exist."""
+    url = registry_url(emulator, kind, resource_id)
+    answer = requests.get(url, headers=emulator.headers(Accept=ACCEPT_RESOURCE), timeout=10)
+    return answer.json() if answer.status_code == 200 else None
 
 
 @pytest.fixture

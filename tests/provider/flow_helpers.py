@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import requests
@@ -41,6 +42,16 @@ def assert_check_failures(
     assert found.keys() == expected.keys(), (inputs, found)
     for prop, text in expected.items():
         assert text in found[prop], found
+    return found
+
+
+def assert_checks_write_nothing(
+    emulator: EmulatorHandle, provider: AEPProvider[Any], cases: Iterable[tuple[dict[str, Any], dict[str, str]]]
+) -> list[dict[str, str]]:
+    """Each (inputs, expected) passes ``assert_check_failures``, and no check writes to AEP (it may only read)."""
+    emulator.clear_stats()
+    found = [assert_check_failures(provider, inputs, expected) for inputs, expected in cases]
+    assert writes(emulator) == 0
     return found
 
 

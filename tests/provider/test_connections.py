@@ -22,7 +22,7 @@ from tests.provider.flow_helpers import (
     KINESIS_AUTH,
     KINESIS_SECRET,
     Made,
-    assert_check_failures,
+    assert_checks_write_nothing,
     failures_of,
     patch_out_of_band,
     server_object,
@@ -324,9 +324,7 @@ BASE_CHECK_CASES = [
 def test_base_connection_check(
     emulator: EmulatorHandle, configured: Callable[..., Any], inputs: dict[str, Any], expected: dict[str, str]
 ) -> None:
-    emulator.clear_stats()
-    found = assert_check_failures(configured(BaseConnectionProvider), inputs, expected)
-    assert writes(emulator) == 0
+    [found] = assert_checks_write_nothing(emulator, configured(BaseConnectionProvider), [(inputs, expected)])
     assert not any("TOPSECRET" in reason for reason in found.values()), "a credential leaked into a message"
 
 
@@ -366,10 +364,7 @@ def test_source_connection_check(
         (source_inputs(s3_base[0], connection_spec_id=specs.DATA_LAKE), {"connection_spec_id": "not a source connector"}),
         (source_inputs(UNKNOWN), {}),
     ]
-    emulator.clear_stats()
-    for inputs, expected in cases:
-        assert_check_failures(provider, inputs, expected)
-    assert writes(emulator) == 0
+    assert_checks_write_nothing(emulator, provider, cases)
 
 
 def test_target_connection_check(
@@ -390,7 +385,4 @@ def test_target_connection_check(
         ({**good, "data_format": "avro"}, {"data_format": "got 'avro'"}),
         ({**good, "dataset_id": UNKNOWN, "schema_id": UNKNOWN}, {}),
     ]
-    emulator.clear_stats()
-    for inputs, expected in cases:
-        assert_check_failures(provider, inputs, expected)
-    assert writes(emulator) == 0
+    assert_checks_write_nothing(emulator, provider, cases)

@@ -19,7 +19,7 @@ from aep_provider.target_connection import TargetConnectionProvider
 from tests.provider.conftest import program_inputs, refreshed, update
 from tests.provider.flow_helpers import (
     Made,
-    assert_check_failures,
+    assert_checks_write_nothing,
     failures_of,
     patch_out_of_band,
     server_object,
@@ -195,9 +195,7 @@ OFFLINE_CHECK_CASES = [
 def test_check_input_rules(
     emulator: EmulatorHandle, configured: Callable[..., Any], inputs: dict[str, Any], expected: dict[str, str]
 ) -> None:
-    emulator.clear_stats()
-    assert_check_failures(configured(DataflowProvider), inputs, expected)
-    assert writes(emulator) == 0
+    assert_checks_write_nothing(emulator, configured(DataflowProvider), [(inputs, expected)])
 
 
 FUTURE = int(time.time()) + 86_400
@@ -260,8 +258,4 @@ def test_check_against_the_specs_and_the_connections(
         ({**streaming, "source_connection_ids": [http_source]}, {"flow_spec_id": "several flow specs"}),
         ({**streaming, "source_connection_ids": [http_source], "flow_spec_id": specs.HTTP_API_RAW_FLOW}, {}),
     ]  # fmt: skip
-    provider = configured(DataflowProvider)
-    emulator.clear_stats()
-    for inputs, expected in cases:
-        assert_check_failures(provider, inputs, expected)
-    assert writes(emulator) == 0
+    assert_checks_write_nothing(emulator, configured(DataflowProvider), cases)

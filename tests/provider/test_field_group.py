@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import requests
@@ -14,24 +13,20 @@ from aep_emulator.testing import EmulatorHandle
 from aep_provider.errors import AEPApiError
 from aep_provider.field_group import FieldGroupProvider, FieldSpec, decode_field, encode_field
 from aep_provider.schema import SchemaProvider
-from tests.provider.conftest import PROFILE_CLASS, create, program_inputs, refreshed, update
-
-FIELD_GROUPS = "/data/foundation/schemaregistry/tenant/fieldgroups"
-ACCEPT = "application/vnd.adobe.xed+json; version=1"
+from tests.provider.conftest import (
+    PROFILE_CLASS,
+    create,
+    program_inputs,
+    refreshed,
+    registry_object,
+    registry_url,
+    update,
+)
 
 
 @pytest.fixture
 def provider(configured: Callable[..., Any]) -> FieldGroupProvider:
     return configured(FieldGroupProvider)
-
-
-def server_field_group(emulator: EmulatorHandle, field_group_id: str) -> dict[str, Any] | None:
-    answer = requests.get(
-        emulator.url(f"{FIELD_GROUPS}/{quote(field_group_id, safe='')}"),
-        headers=emulator.headers(Accept=ACCEPT),
-        timeout=10,
-    )
-    return answer.json() if answer.status_code == 200 else None
 
 
 @pytest.mark.parametrize(
@@ -66,18 +61,18 @@ def test_create_read_update_delete(provider: FieldGroupProvider, emulator: Emula
     }
     group_id, outs = create(provider, title="Loyalty", description="Loyalty fields",
                             intended_classes=[PROFILE_CLASS], fields=fields)
-    stored = server_field_group(emulator, group_id)
+    stored = registry_object(emulator, "fieldgroups", group_id)
     assert stored["meta:altId"] == outs["alt_id"] and stored["meta:intendedToExtend"] == [PROFILE_CLASS]
     assert "_emulator" in stored["definitions"]["customFields"]["properties"]
     assert refreshed(provider, group_id, outs)[0] == outs  # the tree reads back exactly
 
     outs = update(provider, group_id, outs, title="Loyalty v2", fields={**fields, "points": {"type": "long"}})
-    assert server_field_group(emulator, group_id)["title"] == "Loyalty v2"
-    assert outs["version"] == server_field_group(emulator, group_id)["version"] != "1.0"
+    assert registry_object(emulator, "fieldgroups", group_id)["title"] == "Loyalty v2"
+    assert outs["version"] == registry_object(emulator, "fieldgroups", group_id)["version"] != "1.0"
     assert set(refreshed(provider, group_id, outs)[1]["fields"]) == {"loyaltyId", "tier", "points"}
 
     provider.delete(group_id, outs)
-    assert server_field_group(emulator, group_id) is None
+    assert registry_object(emulator, "fieldgroups", group_id) is None
     assert provider.read(group_id, outs).id is None
     provider.delete(group_id, outs)  # idempotent
 
@@ -85,10 +80,10 @@ def test_create_read_update_delete(provider: FieldGroupProvider, emulator: Emula
 def test_field_removed_outside_shows_as_drift(provider: FieldGroupProvider, emulator: EmulatorHandle) -> None:
     group_id, outs = create(provider, title="Drifting", intended_classes=[PROFILE_CLASS],
                             fields={"a": {"type": "string"}, "b": {"type": "integer"}})
-    stored = server_field_group(emulator, group_id)
+    stored = registry_object(emulator, "fieldgroups", group_id)
     del stored["definitions"]["customFields"]["properties"]["_emulator"]["properties"]["b"]
     body = {k: stored[k] for k in ("type", "title", "meta:intendedToExtend", "definitions", "allOf")}
-    requests.put(emulator.url(f"{FIELD_GROUPS}/{quote(group_id, safe='')}"), json=body,
+    requests.put(registry_url(emulator, "fieldgroups", group_id), json=body,
                  headers=emulator.headers(), timeout=10).raise_for_status()
     refreshed_outs, inputs = refreshed(provider, group_id, outs)
     assert set(inputs["fields"]) == {"a"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import requests
@@ -20,25 +19,19 @@ from tests.provider.conftest import (
     create,
     program_inputs,
     refreshed,
+    registry_object,
+    registry_url,
     update,
 )
 
 SCHEMAS = "/data/foundation/schemaregistry/tenant/schemas"
 DESCRIPTORS = "/data/foundation/schemaregistry/tenant/descriptors"
 PERSONAL_DETAILS = "https://ns.adobe.com/xdm/context/profile-personal-details"
-ACCEPT = "application/vnd.adobe.xed+json; version=1"
 
 
 @pytest.fixture
 def provider(configured: Callable[..., Any]) -> SchemaProvider:
     return configured(SchemaProvider)
-
-
-def server_schema(emulator: EmulatorHandle, schema_id: str) -> dict[str, Any] | None:
-    answer = requests.get(
-        emulator.url(f"{SCHEMAS}/{quote(schema_id, safe='')}"), headers=emulator.headers(Accept=ACCEPT), timeout=10
-    )
-    return answer.json() if answer.status_code == 200 else None
 
 
 def descriptors_of(emulator: EmulatorHandle, schema_id: str) -> list[dict[str, Any]]:
@@ -49,7 +42,7 @@ def test_profile_schema_is_created_in_one_go(
     provider: SchemaProvider, profile_schema: tuple[str, dict], field_group: tuple[str, dict], emulator: EmulatorHandle
 ) -> None:
     schema_id, outs = profile_schema
-    stored = server_schema(emulator, schema_id)
+    stored = registry_object(emulator, "schemas", schema_id)
     assert stored["meta:immutableTags"] == ["union"]
     assert [part["$ref"] for part in stored["allOf"]] == [PROFILE_CLASS, field_group[0], PERSON_DETAILS]
     (descriptor,) = descriptors_of(emulator, schema_id)
@@ -78,7 +71,7 @@ def test_in_place_evolution(
     schema_id, outs = plain_schema
     outs = update(provider, schema_id, outs, title="Renamed", description="Now with details",
                   field_groups=[PERSON_DETAILS, PERSONAL_DETAILS])
-    stored = server_schema(emulator, schema_id)
+    stored = registry_object(emulator, "schemas", schema_id)
     assert (stored["title"], stored["description"]) == ("Renamed", "Now with details")
     assert [p["$ref"] for p in stored["allOf"]] == [PROFILE_CLASS, PERSON_DETAILS, PERSONAL_DETAILS]
     assert outs["version"] == stored["version"] != "1.0"
@@ -87,7 +80,7 @@ def test_in_place_evolution(
     create(configured(IdentityDescriptorProvider), schema_id=schema_id, field_path="personalEmail.address",
            namespace="Email", primary=True)
     outs = update(provider, schema_id, outs, profile_enabled=True)
-    assert server_schema(emulator, schema_id)["meta:immutableTags"] == ["union"]
+    assert registry_object(emulator, "schemas", schema_id)["meta:immutableTags"] == ["union"]
     assert outs["primary_identity_descriptor_id"] is None  # that descriptor is not the Schema's to manage
     assert refreshed(provider, schema_id, outs)[0] == outs
 
@@ -137,7 +130,7 @@ def test_field_group_added_outside_shows_on_refresh_and_blocks_its_removal(
     schema_id, outs = plain_schema
     patch = [{"op": "add", "path": "/allOf/-", "value": {"$ref": PERSON_DETAILS}}]
     requests.patch(
-        emulator.url(f"{SCHEMAS}/{quote(schema_id, safe='')}"), json=patch, headers=emulator.headers(), timeout=10
+        registry_url(emulator, "schemas", schema_id), json=patch, headers=emulator.headers(), timeout=10
     ).raise_for_status()
     refreshed_outs, inputs = refreshed(provider, schema_id, outs)
     assert inputs["field_groups"] == [PERSON_DETAILS]
@@ -171,7 +164,7 @@ def test_lost_create_answer_does_not_duplicate(provider: SchemaProvider, emulato
 def test_delete_read_and_gone(provider: SchemaProvider, plain_schema: tuple[str, dict], emulator: EmulatorHandle) -> None:
     schema_id, outs = plain_schema
     provider.delete(schema_id, outs)
-    assert server_schema(emulator, schema_id) is None
+    assert registry_object(emulator, "schemas", schema_id) is None
     assert provider.read(schema_id, outs).id is None
     provider.delete(schema_id, outs)  # idempotent
 
@@ -182,7 +175,7 @@ def test_profile_schema_cannot_be_deleted_and_says_what_to_do(
     schema_id, outs = profile_schema
     with pytest.raises(UnsupportedChangeError, match="retain_on_delete"):
         provider.delete(schema_id, outs)
-    assert server_schema(emulator, schema_id) is not None
+    assert registry_object(emulator, "schemas", schema_id) is not None
 
 
 def test_check_refuses_breaking_changes_with_unknowns_elsewhere(provider: SchemaProvider) -> None:
