@@ -108,16 +108,6 @@ def engine_emulator_config(aws_endpoint: str | None = None) -> EmulatorConfig:
     return EmulatorConfig(client_secret=ENGINE_CLIENT_SECRET, aws_endpoint=aws_endpoint)
 
 
-@pytest.fixture(scope="module")
-def platform() -> Iterator[EmulatorHandle]:
-    """One emulator per test module (in-process; the provider process reaches it over HTTP).
-
-    Modules whose connections are verified against AWS override it with ``aws_endpoint=moto_endpoint``.
-    """
-    with running_emulator(engine_emulator_config()) as handle:
-        yield handle
-
-
 def moto_client(endpoint: str, service: str) -> Any:
     """A boto3 client of the moto server (moto takes any key while its IAM check is off)."""
     import boto3
@@ -145,6 +135,23 @@ def moto_endpoint() -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def platform(request: pytest.FixtureRequest) -> Iterator[EmulatorHandle]:
+    """One emulator per test module (in-process; the provider process reaches it over HTTP).
+
+    A module whose connections the emulator verifies against AWS defines ``prepare_aws(moto_endpoint)``:
+    the emulator then checks them against a moto server holding what that function made there (a
+    stream, a bucket), as the platform checks them against AWS.
+    """
+    aws_endpoint = None
+    prepare_aws = getattr(request.module, "prepare_aws", None)
+    if prepare_aws is not None:
+        aws_endpoint = request.getfixturevalue("moto_endpoint")
+        prepare_aws(aws_endpoint)
+    with running_emulator(engine_emulator_config(aws_endpoint=aws_endpoint)) as handle:
+        yield handle
+
+
 MakeStack = Callable[..., AEPStack]
 
 
@@ -170,6 +177,16 @@ def make_stack(
         return AEPStack(cli=cli, emulator=platform, backend_dir=engine_dirs["backend"], sandbox=sandbox).init()
 
     return make
+
+
+@pytest.fixture(scope="module")
+def empty_stack(make_stack: MakeStack, request: pytest.FixtureRequest) -> AEPStack:
+    """The module's stack before its first ``up``, with the module's ``SECRETS`` (config key -> value)
+    set when it has any: what its workflow reads as stack config secrets."""
+    stack = make_stack()
+    for key, value in getattr(request.module, "SECRETS", {}).items():
+        stack.set_secret(key, value)
+    return stack
 
 
 @pytest.fixture(scope="module")

@@ -2,22 +2,29 @@
 
 One stack per module: the first test previews it empty, the ``stack`` fixture deploys the baseline,
 and each later test declares the baseline plus one change and checks what the engine did in the
-emulator's own API, leaving the stack converged. The emulator checks the S3 credentials
-against a moto server, as the platform checks them against AWS.
+emulator's own API, leaving the stack converged; the checks every workflow shares are in
+``lifecycle_checks``. The emulator checks the S3 credentials against a moto server (``prepare_aws``),
+as the platform checks them against AWS.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 
-from aep_emulator.testing import EmulatorHandle, running_emulator
 from aep_provider.specs import CLOUD_STORAGE_FLOW, DATA_LAKE
 
-from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, ops_by_resource, replacement_order
-from .conftest import MakeStack, engine_emulator_config, moto_client
+from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, ops_by_resource
+from .conftest import MakeStack, moto_client
+from .lifecycle_checks import (
+    assert_adopting_a_connection_creates_no_duplicate,
+    assert_destroy_leaves_no_object_behind,
+    assert_first_preview_creates_everything,
+    assert_out_of_band_delete_is_recreated,
+    assert_replaced_create_before_delete,
+    assert_rotated_secret_updates_in_place,
+)
 from .state_checks import assert_state_is_clean
 from .workflows import BLOB_SECRET, S3_BUCKET, S3_SECRET, Parquet
 
@@ -27,29 +34,16 @@ BASELINE = Parquet()
 S3_SECRET_VALUE = "s3-secret-original-71c3e0"
 ROTATED_S3_SECRET_VALUE = "s3-secret-rotated-0b9d44"
 BLOB_SECRET_VALUE = "DefaultEndpointsProtocol=https;AccountName=engine;AccountKey=blob-secret-3f8a61"
+SECRETS = {S3_SECRET: S3_SECRET_VALUE, BLOB_SECRET: BLOB_SECRET_VALUE}  # blob: for the connector switch
 
 
-@pytest.fixture(scope="module")
-def platform(moto_endpoint: str) -> Iterator[EmulatorHandle]:
+def prepare_aws(moto_endpoint: str) -> None:
+    """The bucket the parquet files are read from."""
     moto_client(moto_endpoint, "s3").create_bucket(Bucket=S3_BUCKET)
-    with running_emulator(engine_emulator_config(aws_endpoint=moto_endpoint)) as handle:
-        yield handle
-
-
-@pytest.fixture(scope="module")
-def empty_stack(make_stack: MakeStack) -> AEPStack:
-    stack = make_stack()
-    stack.set_secret(S3_SECRET, S3_SECRET_VALUE)
-    stack.set_secret(BLOB_SECRET, BLOB_SECRET_VALUE)
-    return stack
-
 
 
 def test_first_preview_with_unknown_ids_passes(empty_stack: AEPStack) -> None:
-    empty_stack.declare(BASELINE.resources())
-    with empty_stack.api.no_writes():
-        steps = empty_stack.preview_steps()
-    assert ops_by_resource(steps) == {entry["name"]: {"create"} for entry in BASELINE.resources()}
+    assert_first_preview_creates_everything(empty_stack, BASELINE.resources())
 
 
 def test_up_wires_every_id_into_the_flow(stack: AEPStack) -> None:
@@ -86,15 +80,9 @@ def test_schedule_interval_change_updates_the_flow_in_place(stack: AEPStack) -> 
 
 
 def test_rotated_s3_secret_updates_the_base_connection_in_place(stack: AEPStack) -> None:
-    ids = stack.ids()
-    stack.set_secret(S3_SECRET, ROTATED_S3_SECRET_VALUE)
-
-    assert ops_by_resource(stack.preview_steps()) == {"storage": {"update"}}
-    stack.up()
-
-    assert stack.ids() == ids
-    assert stack.api.stored(ids["storage"])["auth"]["params"]["s3SecretKey"] == ROTATED_S3_SECRET_VALUE
-    stack.expect_no_changes()
+    assert_rotated_secret_updates_in_place(
+        stack, S3_SECRET, ROTATED_S3_SECRET_VALUE, connection="storage", auth_param="s3SecretKey"
+    )
 
 
 def test_switching_the_storage_connector_replaces_connections_and_flow(stack: AEPStack) -> None:
@@ -108,10 +96,8 @@ def test_switching_the_storage_connector_replaces_connections_and_flow(stack: AE
 
     # The engine's default order works with AEP's rules: the old S3 connection is deleted only after the
     # flow and the source connection using it were replaced and deleted.
-    for name in ("storage", "source", "flow"):
-        assert replacement_order(stack.last_up_output, name) == "create-before-delete"
+    assert_replaced_create_before_delete(stack, before, {"storage", "source", "flow"})
     after = stack.ids()
-    assert {name for name in after if after[name] != before[name]} == {"storage", "source", "flow"}
     assert stack.api.flow_object("connections", before["storage"]) is None
     assert stack.api.flow_object("sourceConnections", before["source"]) is None
     assert stack.api.flow_object("flows", before["flow"]) is None
@@ -123,17 +109,10 @@ def test_switching_the_storage_connector_replaces_connections_and_flow(stack: AE
 
 
 def test_out_of_band_delete_is_dropped_by_refresh_and_recreated_by_up(stack: AEPStack) -> None:
-    old_id = stack.ids()["flow"]
-    stack.api.ok("DELETE", f"{FLOW_SERVICE}/flows/{old_id}")
+    new_id = assert_out_of_band_delete_is_recreated(stack, "flow", f"{FLOW_SERVICE}/flows")
 
-    stack.refresh()
-    assert "flow" not in stack.state_resources()
-    assert ops_by_resource(stack.preview_steps()) == {"flow": {"create"}}
-    outputs = stack.up()
-
-    assert outputs["flow.flow_id"] != old_id
-    assert stack.api.flow_object("flows", outputs["flow.flow_id"]) is not None
-    stack.expect_no_changes()
+    assert stack.output("flow.flow_id") == new_id
+    assert stack.api.flow_object("flows", new_id) is not None
 
 
 def test_out_of_band_schedule_change_shows_in_preview_refresh_and_up_restores_it(stack: AEPStack) -> None:
@@ -172,25 +151,12 @@ def test_adopting_an_existing_dataset_base_connection_creates_no_duplicate(
         adopting = dataclasses.replace(BASELINE, dataset_base_name=name, dataset_base_adopt_id=made["id"])
         return [entry for entry in adopting.resources() if entry["name"] == "dataset_base"]
 
-    adopter.declare(dataset_base("Another name"))
-    failure = adopter.up_failure()
-    assert "cannot adopt" in failure and "name: declared 'Another name'" in failure
-
-    objects_before = stack.api.object_ids()
-    outputs = adopter.deploy(dataset_base("Dataset base made by hand"))
-    assert outputs["dataset_base.id"] == made["id"]
-    assert stack.api.object_ids() == objects_before
-    adopter.expect_no_changes()
-    adopter.destroy()  # now managed: destroy deletes it
-    assert stack.api.flow_object("connections", made["id"]) is None
+    assert_adopting_a_connection_creates_no_duplicate(stack, adopter, made["id"], dataset_base)
 
 
 def test_state_holds_no_secret(stack: AEPStack) -> None:
-    assert_state_is_clean(stack, secrets=(S3_SECRET_VALUE, ROTATED_S3_SECRET_VALUE, BLOB_SECRET_VALUE))
+    assert_state_is_clean(stack, secrets=(*SECRETS.values(), ROTATED_S3_SECRET_VALUE))
 
 
 def test_destroy_leaves_no_object_behind(stack: AEPStack) -> None:
-    assert set(stack.ids().values()) <= stack.api.object_ids()
-    stack.destroy()
-    assert stack.state_resources() == {}
-    assert stack.api.objects() == []  # this module's emulator served only this stack
+    assert_destroy_leaves_no_object_behind(stack)

@@ -2,7 +2,8 @@
 
 One stack per module: the first test previews it empty, the ``stack`` fixture deploys the baseline,
 and each later test declares what it needs (usually the baseline plus one change) and checks what the
-engine did in the emulator's own API. Each leaves the stack converged on what it declared.
+engine did in the emulator's own API. Each leaves the stack converged on what it declared. The checks
+every workflow's stack shares (a replacement, an out-of-band delete, destroy) are in ``lifecycle_checks``.
 """
 
 from __future__ import annotations
@@ -11,20 +12,18 @@ import dataclasses
 
 import pytest
 
-from .aep_stack import CATALOG, REPLACE_OPS, AEPStack, ops_by_resource, replacement_order
-from .conftest import MakeStack
+from .aep_stack import CATALOG, REPLACE_OPS, AEPStack, ops_by_resource
+from .lifecycle_checks import (
+    assert_destroy_leaves_no_object_behind,
+    assert_out_of_band_delete_is_recreated,
+    assert_replaced_create_before_delete,
+)
 from .state_checks import assert_state_is_clean
 from .workflows import SchemaSide
 
 pytestmark = pytest.mark.engine
 
 BASELINE = SchemaSide()
-
-
-@pytest.fixture(scope="module")
-def empty_stack(make_stack: MakeStack) -> AEPStack:
-    return make_stack()
-
 
 
 def test_first_preview_with_unknown_ids_passes(empty_stack: AEPStack) -> None:
@@ -70,34 +69,27 @@ def test_description_changes_update_in_place(stack: AEPStack) -> None:
 
 
 def test_changing_a_datasets_schema_replaces_the_dataset(stack: AEPStack) -> None:
-    old_id = stack.ids()["members_data"]
+    before = stack.ids()
     moved = dataclasses.replace(BASELINE, dataset_schema="prospects")
     stack.declare(moved.resources())
 
     ops = ops_by_resource(stack.preview_steps())
-    assert set(ops) == {"members_data"} and ops["members_data"] <= REPLACE_OPS | {"replace"}
+    assert set(ops) == {"members_data"} and ops["members_data"] <= REPLACE_OPS
     outputs = stack.up()
 
-    assert replacement_order(stack.last_up_output, "members_data") == "create-before-delete"
+    assert_replaced_create_before_delete(stack, before, {"members_data"})
     new_id = outputs["members_data.dataset_id"]
-    assert new_id != old_id
-    assert stack.api.dataset(old_id) is None
+    assert new_id != before["members_data"]
+    assert stack.api.dataset(before["members_data"]) is None
     assert stack.api.dataset(new_id)["schemaRef"]["id"] == outputs["prospects.schema_id"]
     stack.deploy(BASELINE.resources())
 
 
 def test_out_of_band_delete_is_dropped_by_refresh_and_recreated_by_up(stack: AEPStack) -> None:
-    old_id = stack.ids()["members_data"]
-    stack.api.ok("DELETE", f"{CATALOG}/dataSets/{old_id}")
+    new_id = assert_out_of_band_delete_is_recreated(stack, "members_data", f"{CATALOG}/dataSets")
 
-    stack.refresh()
-    assert "members_data" not in stack.state_resources()
-    assert ops_by_resource(stack.preview_steps()) == {"members_data": {"create"}}
-    outputs = stack.up()
-
-    new_id = outputs["members_data.dataset_id"]
-    assert new_id != old_id and stack.api.dataset(new_id) is not None
-    stack.expect_no_changes()
+    assert stack.output("members_data.dataset_id") == new_id
+    assert stack.api.dataset(new_id) is not None
 
 
 def test_out_of_band_change_shows_in_preview_refresh_and_up_restores_it(stack: AEPStack) -> None:
@@ -147,7 +139,4 @@ def test_state_holds_no_secret_and_tiny_by_reference_providers(stack: AEPStack) 
 
 
 def test_destroy_leaves_no_object_behind(stack: AEPStack) -> None:
-    assert stack.api.object_ids() >= set(stack.ids().values()) - {None}
-    stack.destroy()
-    assert stack.state_resources() == {}
-    assert stack.api.objects() == []  # this module's emulator served only this stack
+    assert_destroy_leaves_no_object_behind(stack)

@@ -2,22 +2,29 @@
 
 One stack per module: the first test previews it empty, the ``stack`` fixture deploys the baseline,
 and each later test declares the baseline plus one change and checks what the engine did in the
-emulator's own API, leaving the stack converged. The emulator checks the Kinesis
-credentials and stream against a moto server, as the platform checks them against AWS.
+emulator's own API, leaving the stack converged; the checks every workflow shares are in
+``lifecycle_checks``. The emulator checks the Kinesis credentials and stream against a moto server
+(``prepare_aws``), as the platform checks them against AWS.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 
-from aep_emulator.testing import EmulatorHandle, running_emulator
 from aep_provider.specs import AMAZON_KINESIS
 
-from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, ops_by_resource, replacement_order
-from .conftest import MakeStack, engine_emulator_config, moto_client
+from .aep_stack import FLOW_SERVICE, REPLACE_OPS, AEPStack, ops_by_resource
+from .conftest import MakeStack, moto_client
+from .lifecycle_checks import (
+    assert_adopting_a_connection_creates_no_duplicate,
+    assert_destroy_leaves_no_object_behind,
+    assert_first_preview_creates_everything,
+    assert_out_of_band_delete_is_recreated,
+    assert_replaced_create_before_delete,
+    assert_rotated_secret_updates_in_place,
+)
 from .state_checks import assert_state_is_clean
 from .workflows import KINESIS_SECRET, KINESIS_STREAM, RAW_TO_XDM, Streaming
 
@@ -26,29 +33,17 @@ pytestmark = pytest.mark.engine
 BASELINE = Streaming()
 KINESIS_SECRET_VALUE = "kinesis-secret-original-5d0c2f"
 ROTATED_SECRET_VALUE = "kinesis-secret-rotated-9e41ab"
+SECRETS = {KINESIS_SECRET: KINESIS_SECRET_VALUE}
 EMAIL_MAPPING = ("email", "personalEmail.address")
 
 
-@pytest.fixture(scope="module")
-def platform(moto_endpoint: str) -> Iterator[EmulatorHandle]:
+def prepare_aws(moto_endpoint: str) -> None:
+    """The stream the source reads (the emulator, like the platform, refuses a source on a missing one)."""
     moto_client(moto_endpoint, "kinesis").create_stream(StreamName=KINESIS_STREAM, ShardCount=1)
-    with running_emulator(engine_emulator_config(aws_endpoint=moto_endpoint)) as handle:
-        yield handle
-
-
-@pytest.fixture(scope="module")
-def empty_stack(make_stack: MakeStack) -> AEPStack:
-    stack = make_stack()
-    stack.set_secret(KINESIS_SECRET, KINESIS_SECRET_VALUE)
-    return stack
-
 
 
 def test_first_preview_with_unknown_ids_passes(empty_stack: AEPStack) -> None:
-    empty_stack.declare(BASELINE.resources())
-    with empty_stack.api.no_writes():
-        steps = empty_stack.preview_steps()
-    assert ops_by_resource(steps) == {entry["name"]: {"create"} for entry in BASELINE.resources()}
+    assert_first_preview_creates_everything(empty_stack, BASELINE.resources())
 
 
 def test_up_wires_every_id_into_the_flow(stack: AEPStack) -> None:
@@ -100,15 +95,9 @@ def test_mapping_change_makes_a_new_version_and_moves_the_flow_to_it(stack: AEPS
 
 
 def test_rotated_kinesis_secret_updates_the_base_connection_in_place(stack: AEPStack) -> None:
-    ids = stack.ids()
-    stack.set_secret(KINESIS_SECRET, ROTATED_SECRET_VALUE)
-
-    assert ops_by_resource(stack.preview_steps()) == {"kinesis": {"update"}}
-    stack.up()
-
-    assert stack.ids() == ids
-    assert stack.api.stored(ids["kinesis"])["auth"]["params"]["secretKey"] == ROTATED_SECRET_VALUE
-    stack.expect_no_changes()
+    assert_rotated_secret_updates_in_place(
+        stack, KINESIS_SECRET, ROTATED_SECRET_VALUE, connection="kinesis", auth_param="secretKey"
+    )
 
 
 def test_moving_the_dataset_to_another_schema_replaces_dataset_target_and_flow(stack: AEPStack) -> None:
@@ -123,10 +112,8 @@ def test_moving_the_dataset_to_another_schema_replaces_dataset_target_and_flow(s
 
     # The engine's default order works with AEP's rules: the new dataset, target connection and flow
     # exist before the old flow, then the old target connection, then the old dataset are deleted.
-    for name in ("dataset", "target", "flow"):
-        assert replacement_order(stack.last_up_output, name) == "create-before-delete"
+    assert_replaced_create_before_delete(stack, before, {"dataset", "target", "flow"})
     after = stack.ids()
-    assert {name for name in after if after[name] != before[name]} == {"dataset", "target", "flow"}
     for name, collection in (("target", "targetConnections"), ("flow", "flows")):
         assert stack.api.flow_object(collection, before[name]) is None
     assert stack.api.dataset(before["dataset"]) is None
@@ -139,17 +126,10 @@ def test_moving_the_dataset_to_another_schema_replaces_dataset_target_and_flow(s
 
 
 def test_out_of_band_flow_delete_is_dropped_by_refresh_and_recreated_by_up(stack: AEPStack) -> None:
-    old_id = stack.ids()["flow"]
-    stack.api.ok("DELETE", f"{FLOW_SERVICE}/flows/{old_id}")
+    new_id = assert_out_of_band_delete_is_recreated(stack, "flow", f"{FLOW_SERVICE}/flows")
 
-    stack.refresh()
-    assert "flow" not in stack.state_resources()
-    assert ops_by_resource(stack.preview_steps()) == {"flow": {"create"}}
-    outputs = stack.up()
-
-    assert outputs["flow.flow_id"] != old_id
-    assert stack.api.flow_object("flows", outputs["flow.flow_id"])["state"] == "enabled"
-    stack.expect_no_changes()
+    assert stack.output("flow.flow_id") == new_id
+    assert stack.api.flow_object("flows", new_id)["state"] == "enabled"
 
 
 def test_out_of_band_rename_shows_in_preview_refresh_and_up_restores_it(stack: AEPStack) -> None:
@@ -197,25 +177,12 @@ def test_adopting_an_existing_kinesis_connection_creates_no_duplicate(stack: AEP
         adopting = dataclasses.replace(BASELINE, kinesis_name=name, kinesis_adopt_id=made["id"])
         return [entry for entry in adopting.resources() if entry["name"] == "kinesis"]
 
-    adopter.declare(kinesis("Another name"))
-    failure = adopter.up_failure()
-    assert "cannot adopt" in failure and "name: declared 'Another name'" in failure
-
-    objects_before = stack.api.object_ids()
-    outputs = adopter.deploy(kinesis("Kinesis made by hand"))
-    assert outputs["kinesis.id"] == made["id"]
-    assert stack.api.object_ids() == objects_before
-    adopter.expect_no_changes()
-    adopter.destroy()  # now managed: destroy deletes it
-    assert stack.api.flow_object("connections", made["id"]) is None
+    assert_adopting_a_connection_creates_no_duplicate(stack, adopter, made["id"], kinesis)
 
 
 def test_state_holds_no_secret(stack: AEPStack) -> None:
-    assert_state_is_clean(stack, secrets=(KINESIS_SECRET_VALUE, ROTATED_SECRET_VALUE))
+    assert_state_is_clean(stack, secrets=(*SECRETS.values(), ROTATED_SECRET_VALUE))
 
 
 def test_destroy_leaves_no_object_behind(stack: AEPStack) -> None:
-    assert set(stack.ids().values()) <= stack.api.object_ids()
-    stack.destroy()
-    assert stack.state_resources() == {}
-    assert stack.api.objects() == []  # this module's emulator served only this stack
+    assert_destroy_leaves_no_object_behind(stack)
