@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import socket
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
@@ -112,3 +114,10 @@ def test_a_raw_answer_has_one_date_a_server_and_its_whole_body(emulator: Emulato
     assert status.startswith("HTTP/1.1 200 ")
     assert names.count("date") == 1 and names.count("server") == 1
     assert body == b"{}\n"
+
+
+def test_a_process_that_never_stops_its_emulator_still_exits() -> None:
+    # Workers are daemon threads: an interrupted test run must not hang on them at interpreter exit.
+    program = "from aep_emulator.server import EmulatorServer; EmulatorServer().start()"
+    finished = subprocess.run([sys.executable, "-c", program], timeout=30, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
