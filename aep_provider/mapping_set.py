@@ -8,11 +8,13 @@ points at one *version* of it (``mapping_set_id`` + ``mapping_version``).
   nothing is replaced: ``mapping_version`` goes up and a Dataflow wired to it follows in place.
 - ``check`` refuses destinations that are not dotted XDM paths, a destination written twice, a schema
   that does not exist, and every destination that is not a field of the schema (read ``xed-full``,
-  read-only), naming the mapping and the closest field as the fix. One exception: while the schema is
-  created or changed in the same deployment, its id stays known in a preview but its fields are not
-  final yet. ``schema_version`` (wired from ``Schema.version``, e.g. with ``MappingSet(...,
-  schema=schema)``) is unknown exactly then, and the destinations are checked by ``create``/``update``
-  instead, before anything is written, against the schema as it is by then.
+  read-only), naming the mapping and the closest field as the fix. One exception: while the schema, or
+  a tenant field group it uses, is created or changed in the same deployment, the schema's id stays
+  known in a preview but its fields are not final yet. ``schema_version`` (wired from
+  ``Schema.version``, e.g. with ``MappingSet(..., schema=schema)``) and ``field_group_versions`` (from
+  ``FieldGroup.version``, with ``field_groups=[...]``) are unknown exactly then, and the destinations
+  are checked by ``create``/``update`` instead, before anything is written, against the schema as it
+  is by then. (A field group update does not change the schema's version, hence the second input.)
 - Delete: Data Prep documents no DELETE for mapping sets (aep-api §6.4; aepp calls
   ``DELETE /mappingSets/{id}``). The provider sends it; 404 counts as gone, and an answer saying the
   method is not supported (405/501) is taken as "AEP keeps mapping sets": the set is left behind,
@@ -25,7 +27,7 @@ import difflib
 import logging
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 import pulumi
@@ -108,6 +110,11 @@ class MappingSetArgs(AEPArgs):
     """``Schema.version`` of the output schema, only to tell ``check`` when that schema changes in the same
     deployment (then it is unknown in a preview, and destinations are checked at create/update instead).
     Not sent to AEP and never a reason to update. ``MappingSet(..., schema=schema)`` wires it."""
+
+    field_group_versions: list[str] | None = None
+    """``FieldGroup.version`` of the tenant field groups of the output schema whose fields are mapped,
+    only to tell ``check`` when one changes in the same deployment (as ``schema_version``). Not sent to
+    AEP and never a reason to update. ``MappingSet(..., field_groups=[...])`` wires it."""
 
 
 # --- the output schema's fields --------------------------------------------------------------------------
@@ -208,7 +215,7 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
     args_model = MappingSetArgs
     server_outputs = ("mapping_set_id", "mapping_version", "sandbox")
     id_output = "mapping_set_id"
-    check_only_inputs = frozenset({"schema_version"})
+    check_only_inputs = frozenset({"schema_version", "field_group_versions"})
 
     # --- check -----------------------------------------------------------------------------------
 
@@ -227,9 +234,9 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
         )
         if isinstance(schema, CheckFailure):
             yield schema
-        elif isinstance(schema, Mapping) and "mappings" in known and "schema_version" in known:
-            # schema_version is unknown only while the schema changes in this deployment: its fields are
-            # then checked by create/update, on the schema as it is by then.
+        elif isinstance(schema, Mapping) and {"mappings", "schema_version", "field_group_versions"} <= known:
+            # The versions are unknown only while the schema or one of its field groups changes in this
+            # deployment: its fields are then checked by create/update, on the schema as it is by then.
             for problem in destination_problems(schema, args):
                 yield CheckFailure("mappings", problem)
 
@@ -352,6 +359,7 @@ class MappingSet(AEPResource):
     mapping_version: pulumi.Output[int]
     schema_id: pulumi.Output[str]
     schema_version: pulumi.Output[str | None]
+    field_group_versions: pulumi.Output[list[str] | None]
 
     def __init__(
         self,
@@ -360,11 +368,16 @@ class MappingSet(AEPResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         schema: Any = None,
+        field_groups: Sequence[Any] | None = None,
         **inputs: Any,
     ) -> None:
-        """``schema=`` takes a ``Schema`` resource and wires its ``schema_id`` and ``version`` (so that
-        ``check`` validates destinations against it, except while it changes in the same deployment)."""
+        """``schema=`` takes a ``Schema`` resource and wires its ``schema_id`` and ``version``;
+        ``field_groups=`` takes the ``FieldGroup`` resources of that schema whose fields are mapped and
+        wires their ``version``. ``check`` then validates destinations at preview, except while one of
+        them changes in the same deployment."""
         if schema is not None:
             inputs.setdefault("schema_id", schema.schema_id)
             inputs.setdefault("schema_version", schema.version)
+        if field_groups is not None:
+            inputs.setdefault("field_group_versions", [group.version for group in field_groups])
         super().__init__(resource_name, args, opts, **inputs)

@@ -156,7 +156,10 @@ def streaming_workflow(cfg: StackConfig, config: pulumi.Config) -> dict[str, Any
     )
     mapping = MappingSet(
         "streaming-mapping",
-        schema=schema,  # wires schema_id and schema_version: destinations are checked at preview
+        # Wires schema_id and the versions of the schema and of the field group whose field is mapped:
+        # destinations are checked at preview, or at `up` while either changes in the same deployment.
+        schema=schema,
+        field_groups=[loyalty],
         mappings=[
             {"source": "firstName", "destination": "person.name.firstName"},
             {"source": "lastName", "destination": "person.name.lastName"},

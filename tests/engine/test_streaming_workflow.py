@@ -26,7 +26,7 @@ from .lifecycle_checks import (
     assert_rotated_secret_updates_in_place,
 )
 from .state_checks import assert_state_is_clean
-from .workflows import KINESIS_SECRET, KINESIS_STREAM, RAW_TO_XDM, Streaming
+from .workflows import KINESIS_SECRET, KINESIS_STREAM, LOYALTY_FIELDS, RAW_TO_XDM, TENANT, Streaming
 
 pytestmark = pytest.mark.engine
 
@@ -178,6 +178,30 @@ def test_adopting_an_existing_kinesis_connection_creates_no_duplicate(stack: AEP
         return [entry for entry in adopting.resources() if entry["name"] == "kinesis"]
 
     assert_adopting_a_connection_creates_no_duplicate(stack, adopter, made["id"], kinesis)
+
+
+def test_a_field_added_to_a_field_group_is_mapped_in_the_same_deployment(stack: AEPStack) -> None:
+    # The schema's version stays the same when its field group grows; the mapping's check-only
+    # field_group_versions is what tells the preview that the new field is not there yet.
+    ids = stack.ids()
+    tier = ("tier", f"{TENANT}.tier")
+    grown = dataclasses.replace(
+        BASELINE,
+        loyalty_fields={**LOYALTY_FIELDS, "tier": {"type": "string", "title": "Tier"}},
+        mappings=(*RAW_TO_XDM, tier),
+    )
+    stack.declare(grown.resources())
+
+    assert ops_by_resource(stack.preview_steps()) == {"loyalty": {"update"}, "mapping": {"update"}, "flow": {"update"}}
+    stack.up()
+
+    assert stack.ids() == ids
+    mapping_set = stack.api.mapping_set(ids["mapping"])
+    assert tier[1] in {m.get("destination") or m.get("destinationXdmPath") for m in mapping_set["mappings"]}
+    stack.expect_no_changes()
+
+    stack.deploy(BASELINE.resources())  # back to the baseline for the tests after this one
+    stack.expect_no_changes()
 
 
 def test_state_holds_no_secret(stack: AEPStack) -> None:

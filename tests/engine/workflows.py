@@ -7,7 +7,7 @@ with ``dataclasses.replace`` and deploys the result: the program stays the same,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aep_emulator.core.context import EmulatorConfig
@@ -98,14 +98,14 @@ RAW_TO_XDM = (
 )
 
 
-def profile_schemas(prefix: str) -> list[dict[str, Any]]:
+def profile_schemas(prefix: str, loyalty_fields: dict[str, Any] = LOYALTY_FIELDS) -> list[dict[str, Any]]:
     """A loyalty field group and two Profile schemas using it (``profiles`` and ``profiles_v2``), so a
     dataset can be moved from one to the other."""
     return [
         declared(
             "loyalty",
             "FieldGroup",
-            {"title": f"{prefix} loyalty", "intended_classes": [PROFILE_CLASS], "fields": LOYALTY_FIELDS},
+            {"title": f"{prefix} loyalty", "intended_classes": [PROFILE_CLASS], "fields": loyalty_fields},
             exports=["field_group_id"],
         ),
         *(
@@ -134,6 +134,7 @@ class Streaming:
     mappings: tuple[tuple[str, str], ...] = RAW_TO_XDM
     kinesis_adopt_id: str | None = None
     kinesis_name: str = "Streaming Kinesis"
+    loyalty_fields: dict[str, Any] = field(default_factory=lambda: dict(LOYALTY_FIELDS))
 
     def resources(self) -> list[dict[str, Any]]:
         schema_id = ref(f"{self.dataset_schema}.schema_id")
@@ -150,7 +151,7 @@ class Streaming:
         if self.kinesis_adopt_id:
             kinesis["adopt_id"] = self.kinesis_adopt_id
         return [
-            *profile_schemas(self.prefix),
+            *profile_schemas(self.prefix, self.loyalty_fields),
             declared(
                 "dataset",
                 "Dataset",
@@ -186,6 +187,10 @@ class Streaming:
                 "MappingSet",
                 {
                     "schema_id": schema_id,
+                    # As MappingSet(schema=..., field_groups=[...]) wires them: destinations are checked
+                    # at preview, except while the schema or the loyalty field group changes.
+                    "schema_version": ref(f"{self.dataset_schema}.version"),
+                    "field_group_versions": [ref("loyalty.version")],
                     "mappings": [
                         {"source": source, "destination": destination} for source, destination in self.mappings
                     ],

@@ -189,19 +189,35 @@ def test_check_refuses_each_destination_missing_from_the_schema(
     assert writes(emulator) == 0
 
 
+# What the preview sees while the schema, or a field group it uses, changes in the same deployment.
+WHILE_CHANGING = {
+    "schema": {"schema_version": UNKNOWN},
+    "field group": {"field_group_versions": ["1.0", UNKNOWN]},
+}
+
+
+@pytest.mark.parametrize("changing", WHILE_CHANGING.values(), ids=WHILE_CHANGING.keys())
 def test_check_defers_destinations_while_the_schema_changes_in_the_same_deployment(
-    emulator: EmulatorHandle, configured: Callable[..., Any], schema: Made
+    emulator: EmulatorHandle, configured: Callable[..., Any], schema: Made, changing: dict[str, Any]
 ) -> None:
-    """An unknown ``schema_version`` (the schema is being updated): no failure yet, and no write."""
+    """An unknown ``schema_version`` or field group version (being updated): no failure yet, and no write."""
     emulator.clear_stats()
-    news = {"schema_id": schema[0], "schema_version": UNKNOWN, "mappings": BAD_DESTINATIONS}
+    news = {"schema_id": schema[0], "mappings": BAD_DESTINATIONS, **changing}
     assert configured(MappingSetProvider).check({}, news).failures == []
     assert writes(emulator) == 0
 
 
-def test_schema_version_is_never_a_reason_to_update(configured: Callable[..., Any], mapping_set: Made) -> None:
+def test_known_field_group_versions_do_not_defer_the_check(configured: Callable[..., Any], schema: Made) -> None:
+    news = {"schema_id": schema[0], "schema_version": "1.0", "field_group_versions": ["1.3"], "mappings": BAD_DESTINATIONS}
+    assert [f.property for f in configured(MappingSetProvider).check({}, news).failures] == ["mappings", "mappings"]
+
+
+@pytest.mark.parametrize(("name", "value"), [("schema_version", "1.7"), ("field_group_versions", ["1.1", "1.4"])])
+def test_check_only_versions_are_never_a_reason_to_update(
+    configured: Callable[..., Any], mapping_set: Made, name: str, value: Any
+) -> None:
     mapping_id, outs = mapping_set
-    news = {**outs, "schema_version": "1.7"}
+    news = {**outs, name: value}
     assert configured(MappingSetProvider).diff(mapping_id, outs, news).changes is False
 
 
