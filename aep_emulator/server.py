@@ -116,7 +116,8 @@ class _EmulatorConnection(cheroot_server.HTTPConnection):
 
 
 class _EmulatorGateway(wsgi.Gateway_10):
-    """Cheroot's WSGI gateway with two changes: PATH_INFO fully decoded, and aborting faults."""
+    """Cheroot's WSGI gateway, except: PATH_INFO fully decoded, a cached Date header, one send per
+    answer, and aborting faults (no answer, then a reset)."""
 
     def get_environ(self):  # type: ignore[no-untyped-def]
         environ = super().get_environ()
