@@ -25,9 +25,9 @@ from pydantic import Field
 
 from .base import AEPArgs, AEPResource
 from .connection import base_connection_failures
+from .data_connection import DataConnectionProvider
 from .flow_service import (
     SOURCE_CONNECTIONS,
-    DataConnectionProvider,
     converge,
     create_object,
     data_section,

@@ -24,9 +24,9 @@ from pydantic import Field
 from .base import AEPArgs, AEPResource
 from .client import CATALOG, AEPClient
 from .connection import base_connection_failures
+from .data_connection import DataConnectionProvider
 from .flow_service import (
     TARGET_CONNECTIONS,
-    DataConnectionProvider,
     converge,
     create_object,
     data_section,
