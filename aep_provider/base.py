@@ -10,7 +10,8 @@ How to write a resource (see ``dataset.py`` for a complete one):
 2. **Provider** - subclass ``AEPProvider`` and set:
    - ``args_model``; ``replace_on`` (inputs AEP cannot change in place; ``sandbox`` always is);
    - ``secret_inputs`` (never read back, stored as secrets); ``server_outputs`` (computed outputs);
-   - ``in_use_codes`` (AEP error codes meaning "still referenced", waited out by ``delete``).
+   - ``in_use_codes`` (AEP error codes meaning "still referenced", waited out by ``delete``; only
+     codes the platform documents, each with its doc page, compared by number: ``"1418-400"``).
    Implement ``create_object`` (returns the new id), ``read_object`` (None when gone),
    ``outputs_from_server`` (server outputs), ``inputs_from_server`` (the server object expressed as
    inputs, for drift and adoption), ``update_object`` and ``delete_object``. Optionally ``validate``
@@ -273,8 +274,11 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         return lines
 
     def is_in_use(self, error: AEPApiError) -> bool:
-        """Whether a delete failed only because something still references the object."""
-        return error.status == 409 or (error.code is not None and error.code in self.in_use_codes)
+        """Whether a delete failed only because something still references the object.
+
+        Codes compare by number whatever the envelope (``FLOW-1418-400`` in a ``type`` URI, a bare
+        ``"code": "1418-400"``, an ``errorCode``...): see ``AEPApiError.has_code``."""
+        return error.status == 409 or error.has_code(self.in_use_codes)
 
     # --- ResourceProvider --------------------------------------------------------------------
 

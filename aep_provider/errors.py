@@ -7,11 +7,15 @@ code, title, detail, request id, method and path) and never a token, API secret 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # The AEP error code sits at the end of the ``type`` URI: ``.../errors/XDM-1010-404``.
 _CODE_IN_TYPE = re.compile(r"/errors/([A-Za-z0-9_.-]+)$")
+# The platform's numeric code, the part every envelope shares: ``FLOW-1418-400``, ``1418-400`` (the
+# Flow Service error guide lists bare codes), ``XDM-1521-400``; the gateway's are bare numbers (``401013``).
+_NUMERIC_CODE = re.compile(r"(?:^|[^0-9])([0-9]+(?:-[0-9]{3})?)$")
+_CODE_KEYS = ("error_code", "errorCode", "code", "error")
 _REQUEST_ID_HEADERS = ("x-request-id", "x-adobe-request-id")
 _DETAIL_KEYS = ("detail", "message", "errorMessage", "error_description")
 
@@ -72,6 +76,16 @@ class AEPApiError(AEPProviderError):
     def not_found(self) -> bool:
         return self.status == 404
 
+    @property
+    def numeric_code(self) -> str | None:
+        """The platform's code without its service prefix (``1418-400`` for ``FLOW-1418-400``)."""
+        return numeric_code(self.code)
+
+    def has_code(self, codes: Iterable[str]) -> bool:
+        """Whether this error carries one of ``codes``, compared by number whatever the envelope or prefix."""
+        mine = self.numeric_code
+        return mine is not None and any(numeric_code(code) == mine for code in codes)
+
     @classmethod
     def from_response(
         cls, *, status: int, method: str, path: str, body: Any, headers: Mapping[str, str]
@@ -98,8 +112,9 @@ def parse_error_body(body: Any) -> dict[str, str]:
     """AEP's error envelopes differ per service; pull out code, title, detail and request id.
 
     Handles the Schema Registry / Flow Service ``type``+``report`` shape, the gateway's flat
-    ``error_code``/``message``, bodies with a plain ``code``, the legacy ``errorMessage`` form and
-    IMS's OAuth ``error``/``error_description``.
+    ``error_code``/``message``, bodies with a plain ``code`` or ``errorCode`` (at the top or in
+    ``report``), the ``error-chain`` of the platform-style envelope, the legacy ``errorMessage`` form
+    and IMS's OAuth ``error``/``error_description``.
     """
     if isinstance(body, list) and body and isinstance(body[0], Mapping):
         body = body[0]  # some services answer a list of errors; the first says enough
@@ -107,7 +122,7 @@ def parse_error_body(body: Any) -> dict[str, str]:
         return {"detail": str(body)[:500]} if body else {}
     report = body.get("report") if isinstance(body.get("report"), Mapping) else {}
     fields: dict[str, str] = {}
-    code = _code_from_type(body.get("type")) or body.get("error_code") or body.get("code") or body.get("error")
+    code = _code_from_type(body.get("type")) or _first_code(body) or _first_code(report) or _chain_code(body)
     if code is not None:
         fields["code"] = str(code)
     if body.get("title"):
@@ -119,6 +134,24 @@ def parse_error_body(body: Any) -> dict[str, str]:
     if request_id:
         fields["request_id"] = str(request_id)
     return fields
+
+
+def numeric_code(code: str | None) -> str | None:
+    """``1418-400`` for ``FLOW-1418-400``, ``1418-400`` or ``http://.../errors/FLOW-1418-400``; None without digits."""
+    match = _NUMERIC_CODE.search(code.strip()) if isinstance(code, str) else None
+    return match.group(1) if match else None
+
+
+def _first_code(fields: Mapping[str, Any]) -> str | None:
+    value = next((fields[key] for key in _CODE_KEYS if fields.get(key) not in (None, "")), None)
+    return None if value is None or isinstance(value, (Mapping, list)) else str(value)
+
+
+def _chain_code(body: Mapping[str, Any]) -> str | None:
+    """The platform-style ``error-chain`` (help/observability/api/metrics.md): the first link's code."""
+    chain = body.get("error-chain")
+    first = chain[0] if isinstance(chain, list) and chain and isinstance(chain[0], Mapping) else {}
+    return _first_code(first)
 
 
 def _code_from_type(type_uri: Any) -> str | None:

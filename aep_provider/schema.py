@@ -50,6 +50,7 @@ from .schema_registry import SchemaRegistryProvider, explain_title_clash, get_re
 log = logging.getLogger(__name__)
 
 UNION_TAG = "union"
+# help/xdm/troubleshooting-guide.md, "The schema must include an identityMap or primary identity".
 UNION_IDENTITY_MISSING = "XDM-1528-400"
 # Key under which ``read_object`` attaches the schema's primary identity descriptor (or None).
 PRIMARY_DESCRIPTOR = "__primaryIdentityDescriptor"
@@ -241,7 +242,7 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
                 is_applied=lambda: is_union(self.read_existing(schema_id, sandbox)),
             )
         except AEPApiError as exc:
-            if exc.code == UNION_IDENTITY_MISSING:
+            if exc.has_code({UNION_IDENTITY_MISSING}):
                 exc.args = (
                     f"{exc}\nSet primary_identity on the Schema (or include an identityMap field) "
                     "before profile_enabled=True.",

@@ -19,8 +19,11 @@ TENANT = SCHEMA_REGISTRY + "/tenant"
 ACCEPT_RESOURCE = "application/vnd.adobe.xed+json; version=1"
 ACCEPT_ID_LIST = "application/vnd.adobe.xed-id+json"
 ACCEPT_DESCRIPTOR = "application/vnd.adobe.xdm+json"
-# Answers meaning "something still uses this resource" (the emulator's code; AEP's is undocumented).
-IN_USE_CODES = frozenset({"XDM-1622-400"})
+# AEP documents no code for "this resource is still used" (help/xdm/troubleshooting-guide.md lists
+# none; the spec's DELETE operations show only 204/404/500), so no delete waits on one: the refusal
+# surfaces at once with the registry's detail (docs/platform-assumptions.md, Schema Registry).
+IN_USE_CODES: frozenset[str] = frozenset()
+# help/xdm/troubleshooting-guide.md, "Title not unique".
 TITLE_NOT_UNIQUE = "XDM-1521-400"
 
 
@@ -55,7 +58,7 @@ def created_id(answer: ApiResponse) -> str:
 
 def explain_title_clash(error: AEPApiError, kind: str, title: str) -> AEPApiError:
     """Add the fix to AEP's "Title not unique" answer."""
-    if error.code == TITLE_NOT_UNIQUE:
+    if error.has_code({TITLE_NOT_UNIQUE}):
         error.args = (
             f"{error}\nAnother Schema Registry resource already has the title {title!r}: choose another "
             f"title, or manage the existing {kind[:-1]} with adopt_id=<its $id>.",

@@ -31,17 +31,23 @@ Emulated
 
 Emulator choices (AEP's behaviour or code is not documented)
 ------------------------------------------------------------
-- 404 codes by kind: class 1010, field group 1011, schema 1012, data type 1013, behavior 1014,
-  descriptor 1015, union 1016, other (unknown sandbox) 1017.
+- 404 codes by kind (the troubleshooting guide lists XDM-1010..1017-404 "depending on the resource
+  type" and shows 1010 for a class; the rest of the assignment is the emulator's): class 1010, field
+  group 1011, schema 1012, data type 1013, behavior 1014, descriptor 1015, union 1016, other 1017.
 - Namespace codes: 1020 ``_{TENANT_ID}`` not an object, 1021 custom field outside it, 1022 another
   tenant's namespace, 1023 a standard (``xdm:``/``@``) name, 1024 an invalid field name.
-- Own codes (400 unless noted): 1600 invalid body (malformed JSON, wrong types, unknown attributes),
-  1601 invalid JSON Patch, 1602 invalid query parameter, 1603 missing ``x-sandbox-name``, 1605 (406)
-  version not available, 1610 invalid composition, 1611 unresolved reference, 1612 field group not
-  intended for the class, 1613 conflicting field types, 1614 read-only attribute (``$id``, the class
-  of a schema), 1620 breaking change on a Profile-enabled schema, 1621 union tag removal, 1622 delete
-  refused (in use: Profile-enabled, used by a dataset, a field group or data type used by another
-  resource), 1630 descriptor invalid, 1631 second primary identity.
+- No invented codes: where AEP documents no code for a case the answer is generic (same envelope,
+  ``type: "/placeholder/type/uri"`` as in the guide's older examples, no code), 400 unless noted:
+  invalid body (malformed JSON, wrong types, unknown attributes), invalid JSON Patch, invalid query
+  parameter, missing ``x-sandbox-name``, unknown sandbox (404), version not available (406), invalid
+  composition, unresolved reference, field group not intended for the class, conflicting field types,
+  read-only attribute (``$id``, the class of a schema), breaking change on a Profile-enabled schema,
+  union tag removal, delete refused (in use: Profile-enabled, used by a dataset, a field group or data
+  type used by another resource), descriptor invalid, second primary identity. The titles tell them
+  apart; clients should key on the HTTP status and read the detail.
+- ``Accept``: the ``xdm`` family is accepted wherever ``xed`` is (``application/vnd.adobe.xdm+json``,
+  ``xdm-id+json``, ``xdm-full+json; version=1``...): the guide's XDM-1006 example says "A valid Accept
+  value should look like application/vnd.adobe.{xed|xdm}+json" (help/xdm/troubleshooting-guide.md).
 - Deleting a schema a dataset uses is refused (the UI's documented rule); set
   ``refuse_deleting_schema_used_by_dataset = False`` on the config to allow it.
 - Schema evolution: AEP locks a schema once a dataset using it has ingested data. The emulator

@@ -5,9 +5,12 @@
                 "sub-errors": []},
      "detail": ...}
 
+(help/xdm/troubleshooting-guide.md, "Errors and troubleshooting": every example has these keys.)
 Documented codes keep their documented meaning (Accept 1006-1009, not found 1010-1017, namespaces
-1020-1024, merge 1413, title 1521, union 1526-1528). Where AEP's code is not documented the emulator
-uses its own codes from 1600 up (see the package docstring for the table).
+1020-1024, merge 1413, title 1521, union 1526-1528). Where AEP's code for a case is not documented the
+answer is generic: the same envelope with the ``type`` the guide's older examples show,
+``/placeholder/type/uri`` (no code), the HTTP status, a title and the detail. The emulator never
+invents an XDM code: clients can key on the status and read the detail.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import flask
 from ..core.errors import AEPError
 
 ERROR_TYPE = "http://ns.adobe.com/aep/errors/XDM-{code}-{status}"
+# The type of the XDM troubleshooting guide's code-less examples (older revision of the same page).
+GENERIC_TYPE = "/placeholder/type/uri"
 
 
 def _request_id() -> str:
@@ -28,9 +33,10 @@ def _request_id() -> str:
 
 
 class XDMError(AEPError):
-    """Base of every Schema Registry error; subclasses fix code, status and title."""
+    """Base of every Schema Registry error; subclasses fix status, title and a documented code (or
+    none: a generic answer)."""
 
-    code = 1600
+    code: int | None = None
     status = 400
     title = "Bad request"
 
@@ -39,7 +45,7 @@ class XDMError(AEPError):
         super().__init__(
             self.status,
             {
-                "type": ERROR_TYPE.format(code=code, status=self.status),
+                "type": GENERIC_TYPE if code is None else ERROR_TYPE.format(code=code, status=self.status),
                 "title": self.title,
                 "status": self.status,
                 "report": {
@@ -107,41 +113,41 @@ class UnionIdentityMissing(XDMError):
         )
 
 
-# --- emulator codes (AEP's own are not documented) -----------------------------------------------
+# --- generic answers (AEP documents no code for these cases) -------------------------------------
 
 
 class InvalidRequest(XDMError):
     """Malformed JSON, wrong JSON types, missing or unknown attributes."""
 
-    code = 1600
     title = "Invalid request"
 
 
 class InvalidPatch(XDMError):
-    code = 1601
     title = "Invalid JSON Patch"
 
 
 class InvalidQuery(XDMError):
-    code = 1602
     title = "Invalid query parameter"
 
 
 class SandboxHeaderMissing(XDMError):
-    code = 1603
     title = "Sandbox header missing"
 
     def __init__(self) -> None:
         super().__init__("The header x-sandbox-name is missing in the request.")
 
 
-class SandboxNotFound(ResourceNotFound):
+class SandboxNotFound(XDMError):
+    """An unknown sandbox: not one of the documented resource kinds, so no XDM-101x code."""
+
+    status = 404
+    title = "Sandbox not found"
+
     def __init__(self, sandbox: str) -> None:
-        super().__init__(f"The sandbox {sandbox} is not found in this organization.", code=1017)
+        super().__init__(f"The sandbox {sandbox} is not found in this organization.")
 
 
 class VersionNotAvailable(XDMError):
-    code = 1605
     status = 406
     title = "Requested version not available"
 
@@ -149,50 +155,40 @@ class VersionNotAvailable(XDMError):
 class InvalidComposition(XDMError):
     """A schema's ``allOf``: not exactly one class, or a part that is neither class nor field group."""
 
-    code = 1610
     title = "Invalid schema composition"
 
 
 class UnresolvedReference(XDMError):
-    code = 1611
     title = "Reference not found"
 
 
 class IncompatibleFieldGroup(XDMError):
-    code = 1612
     title = "Field group not compatible with class"
 
 
 class FieldConflict(XDMError):
-    code = 1613
     title = "Conflicting field definition"
 
 
 class ReadOnlyAttribute(XDMError):
-    code = 1614
     title = "Read-only attribute"
 
 
 class BreakingChange(XDMError):
-    code = 1620
     title = "Breaking change not allowed"
 
 
 class UnionTagIrreversible(XDMError):
-    code = 1621
     title = "Profile enablement cannot be reverted"
 
 
 class ResourceInUse(XDMError):
-    code = 1622
     title = "Resource cannot be deleted"
 
 
 class DescriptorInvalid(XDMError):
-    code = 1630
     title = "Descriptor validation error"
 
 
 class DuplicatePrimaryIdentity(XDMError):
-    code = 1631
     title = "Primary identity already defined"

@@ -1,7 +1,10 @@
 """The ``Accept`` header every Schema Registry GET must carry, and what each value asks for.
 
-``application/vnd.adobe.<family>[-<variant>]+json[; version=<major>[.<minor>]]`` where family is
-``xed`` (resources) or ``xdm`` (descriptors). Lists take no version; lookups require one.
+``application/vnd.adobe.<family>[-<variant>]+json[; version=<major>[.<minor>]]``. Lists take no
+version; lookups require one. Resources (schemas, field groups, classes, data types) accept both
+families, ``xed`` and ``xdm``, with the same variants: the XDM-1006 example of
+help/xdm/troubleshooting-guide.md names the valid form ``application/vnd.adobe.{xed|xdm}+json``, and
+clients send ``xdm-full+json; version=1``. Descriptors want the ``xdm`` family (XDM-1008/1009).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ LIST_VARIANTS = {"", "id"}
 LOOKUP_VARIANTS = {"", "id", "full", "notext", "full-notext", "full-desc", "deprecatefield"}
 DESCRIPTOR_LIST_VARIANTS = {"", "id", "link", "v2", "v2-id", "v2-link"}
 
+RESOURCE_FAMILIES = {"xed", "xdm"}
 EXPECTED_LIST = "application/vnd.adobe.{xed|xdm}+json"
 EXPECTED_LOOKUP = "application/vnd.adobe.{xed|xdm}+json; version=1"
 EXPECTED_DESCRIPTOR_LIST = "application/vnd.adobe.xdm-id+json"
@@ -71,14 +75,14 @@ def _parse(header: str) -> Accept | None:
 
 def for_list(header: str) -> Accept:
     accept = _parse(header)
-    if accept is None or accept.family != "xed" or accept.variant not in LIST_VARIANTS or accept.version:
+    if accept is None or accept.family not in RESOURCE_FAMILIES or accept.variant not in LIST_VARIANTS or accept.version:
         raise AcceptHeaderInvalid(header, EXPECTED_LIST, code=1006)
     return accept
 
 
 def for_lookup(header: str) -> Accept:
     accept = _parse(header)
-    if accept is None or accept.family != "xed" or accept.variant not in LOOKUP_VARIANTS:
+    if accept is None or accept.family not in RESOURCE_FAMILIES or accept.variant not in LOOKUP_VARIANTS:
         raise AcceptHeaderInvalid(header, EXPECTED_LOOKUP, code=1006)
     if accept.version is None:
         raise AcceptHeaderInvalid(header, EXPECTED_LOOKUP + " (Version should be specified)", code=1007)

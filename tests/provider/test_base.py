@@ -17,6 +17,7 @@ from aep_emulator.testing import EmulatorHandle
 from aep_provider import Dataset, DatasetArgs, FieldGroup, IdentityDescriptor, Schema
 from aep_provider.base import AEPArgs, AEPProvider, AEPResource, contains_unknown
 from aep_provider.dataset import DatasetProvider
+from aep_provider.errors import AEPApiError
 from aep_provider.field_group import FieldGroupProvider
 from aep_provider.identity_descriptor import IdentityDescriptorProvider
 from aep_provider.schema import SchemaProvider
@@ -346,3 +347,27 @@ def test_secrets_are_never_read_back_but_kept_from_state() -> None:
     result = provider.read("t1", created.outs)
     assert result.outs["token"] == "hunter2" and result.inputs["token"] == "hunter2"
     assert result.inputs["label"] == "changed outside"  # drift in the rest still shows
+
+
+# --- deletes that wait while the object is in use ------------------------------------------------
+
+
+class _InUseProvider(DatasetProvider):
+    in_use_codes = frozenset({"FLOW-1418-400", "1447-400"})
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "in_use"),
+    [
+        (400, {"type": "https://ns.adobe.com/aep/errors/FLOW-1418-400", "title": "t"}, True),
+        (400, {"code": "1418-400", "message": "m"}, True),
+        (400, {"errorCode": "FLOW-1447-400"}, True),
+        (400, {"report": {"code": "1447-400"}}, True),
+        (400, {"type": "https://ns.adobe.com/aep/errors/FLOW-1416-400"}, False),
+        (400, {"type": "/placeholder/type/uri", "title": "Resource cannot be deleted"}, False),
+        (409, None, True),
+    ],
+)  # fmt: skip
+def test_in_use_answers_are_recognised_whatever_the_envelope(status: int, body: Any, in_use: bool) -> None:
+    error = AEPApiError.from_response(status=status, method="DELETE", path="/x", body=body, headers={})
+    assert _InUseProvider().is_in_use(error) is in_use

@@ -288,13 +288,45 @@ def test_retry_after_is_capped() -> None:
         ({"type": "/placeholder/type/uri", "status": 400, "title": "BadRequestError", "detail": "bad"},
          {"title": "BadRequestError", "detail": "bad"}),
         ([{"code": "DP-1", "message": "invalid mapping"}], {"code": "DP-1", "detail": "invalid mapping"}),
+        ({"code": "1418-400", "message": "in use"}, {"code": "1418-400", "detail": "in use"}),
+        ({"errorCode": "FLOW-1418-400", "errorMessage": "in use"}, {"code": "FLOW-1418-400", "detail": "in use"}),
+        ({"title": "Bad request", "report": {"code": "1418-400", "detailed-message": "in use", "request-id": "r-3"}},
+         {"code": "1418-400", "title": "Bad request", "detail": "in use", "request_id": "r-3"}),
+        ({"type": "http://ns.adobe.com/aep/errors/INSGHT-1000-400", "title": "Bad", "status": 400,
+          "error-chain": [{"serviceId": "INSGHT", "errorCode": "INSGHT-1000-400"}]},
+         {"code": "INSGHT-1000-400", "title": "Bad"}),
+        ({"title": "Bad", "error-chain": [{"serviceId": "INSGHT", "errorCode": "INSGHT-1000-400"}]},
+         {"code": "INSGHT-1000-400", "title": "Bad"}),
         ("<html>Bad gateway</html>", {"detail": "<html>Bad gateway</html>"}),
         (None, {}),
     ],
-    ids=["xdm", "flow", "gateway", "ims", "legacy-problem", "list", "html", "empty"],
+    ids=["xdm", "flow", "gateway", "ims", "legacy-problem", "list", "bare-code", "errorCode", "report-code",
+         "type-and-chain", "error-chain", "html", "empty"],
 )  # fmt: skip
 def test_error_bodies_of_every_service_are_understood(body: Any, expected: dict[str, str]) -> None:
     assert parse_error_body(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "codes", "matches"),
+    [
+        ({"type": "https://ns.adobe.com/aep/errors/FLOW-1418-400"}, {"1418-400"}, True),
+        ({"code": "1418-400"}, {"FLOW-1418-400"}, True),
+        ({"errorCode": "FLOW-1418-400"}, {"1418-400"}, True),
+        ({"report": {"code": "1418-400"}}, {"1418-400"}, True),
+        ({"type": "https://ns.adobe.com/aep/errors/FLOW-1447-400"}, {"1418-400", "1447-400"}, True),
+        ({"type": "https://ns.adobe.com/aep/errors/FLOW-1418-404"}, {"1418-400"}, False),  # another status
+        ({"type": "https://ns.adobe.com/aep/errors/FLOW-11418-400"}, {"1418-400"}, False),  # another number
+        ({"code": "1439-404"}, {"1418-400"}, False),
+        ({"error_code": "401013"}, {"401013"}, True),
+        ({"error": "invalid_client"}, {"1418-400"}, False),
+        ({"type": "/placeholder/type/uri", "title": "Resource cannot be deleted"}, {"1418-400"}, False),
+        ({}, {"1418-400"}, False),
+    ],
+)  # fmt: skip
+def test_codes_compare_by_number_whatever_the_envelope(body: Any, codes: set[str], matches: bool) -> None:
+    error = AEPApiError.from_response(status=400, method="DELETE", path="/x", body=body, headers={})
+    assert error.has_code(codes) is matches
 
 
 @pytest.mark.parametrize(
