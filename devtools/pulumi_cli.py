@@ -2,8 +2,8 @@
 
 Every call gets the same environment (see :func:`offline_environment`):
 
-- ``PATH`` starts with the directory of the pinned CLI (``.tools/bin``, built by
-  ``scripts/build-pulumi-cli.sh``, or a ``pulumi`` of the pinned version already on ``PATH``), so the
+- ``PATH`` starts with the directory of the CLI (``.tools/bin``, where ``scripts/build-pulumi-cli.sh``
+  builds the pinned version or links a ``pulumi`` of a supported version already on ``PATH``), so the
   engine finds ``pulumi-language-python`` and the two shims beside it;
 - ``PULUMI_BACKEND_URL=file://<repo>/.state`` unless the caller or the user set one (S3 works too);
 - ``PULUMI_CONFIG_PASSPHRASE``: :data:`LOCAL_PASSPHRASE` unless a passphrase (or passphrase file) is set.
@@ -32,8 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TOOLS_BIN = REPO_ROOT / ".tools" / "bin"
+PYPROJECT = REPO_ROOT / "pyproject.toml"
+CLI_GO_MOD = REPO_ROOT / "tools" / "pulumi-cli" / "go.mod"
+_PKG_MODULE = "github.com/pulumi/pulumi/pkg/v3"
 DEFAULT_STATE_DIR = REPO_ROOT / ".state"
 DEFAULT_PULUMI_HOME = REPO_ROOT / ".pulumi-home"
 
@@ -44,7 +50,7 @@ DEFAULT_TIMEOUT_SECONDS = 900.0
 
 
 class PulumiCLINotFound(RuntimeError):
-    """Neither ``.tools/bin/pulumi`` nor a ``pulumi`` of the pinned version is available."""
+    """Neither ``.tools/bin/pulumi`` nor a ``pulumi`` of a supported version is available."""
 
 
 class PulumiCLIError(RuntimeError):
@@ -58,14 +64,44 @@ class PulumiCLIError(RuntimeError):
         )
 
 
-def pinned_version(pyproject: Path = REPO_ROOT / "pyproject.toml") -> str:
-    """The ``pulumi==X.Y.Z`` pin of pyproject.toml: the one version for CLI, language host and SDK."""
+def pinned_version(go_mod: Path = CLI_GO_MOD) -> str:
+    """The version this repository builds its own CLI at: the ``github.com/pulumi/pulumi/pkg/v3``
+    requirement of ``tools/pulumi-cli/go.mod`` (what ``go build`` compiles), e.g. ``3.259.0``.
+
+    ``./dev setup`` installs the same Python SDK version into ``.venv``; users may run any version in
+    :func:`supported_range`.
+    """
+    for line in go_mod.read_text().splitlines():
+        words = line.split()
+        if words[:1] == ["require"]:  # the one-line form: require <module> <version>
+            words = words[1:]
+        if len(words) >= 2 and words[0] == _PKG_MODULE and words[1].startswith("v"):
+            return words[1][1:]
+    raise ValueError(f"no {_PKG_MODULE} vX.Y.Z requirement in {go_mod}")
+
+
+def supported_range(pyproject: Path = PYPROJECT) -> SpecifierSet:
+    """The Pulumi versions the package supports, SDK and CLI alike: the ``pulumi`` requirement of
+    pyproject.toml (e.g. ``>=3.216.0,<4``)."""
     dependencies = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
     for requirement in dependencies:
-        name, separator, version = requirement.partition("==")
-        if separator and name.strip() == "pulumi":
-            return version.strip()
-    raise ValueError(f"no pulumi==X.Y.Z pin in {pyproject}")
+        name = requirement.split(";")[0]
+        for operator in ("==", ">=", "<=", "~=", "!=", "<", ">"):
+            name = name.split(operator)[0]
+        if name.strip() == "pulumi":
+            return SpecifierSet(requirement.split(";")[0].strip()[len("pulumi") :])
+    raise ValueError(f"no pulumi requirement in {pyproject}")
+
+
+def is_supported(cli_version_text: str | None, pyproject: Path = PYPROJECT) -> bool:
+    """Whether ``pulumi version`` output (``v3.259.0``) is within :func:`supported_range`."""
+    if not cli_version_text:
+        return False
+    try:
+        version = Version(cli_version_text.strip().removeprefix("v"))
+    except InvalidVersion:
+        return False
+    return supported_range(pyproject).contains(version, prereleases=True)
 
 
 def cli_version(pulumi: Path) -> str | None:
@@ -85,17 +121,18 @@ def cli_version(pulumi: Path) -> str | None:
 
 
 def find_pulumi() -> Path:
-    """The CLI to run: ``.tools/bin/pulumi`` if built, else a ``pulumi`` of the pinned version on PATH."""
+    """The CLI to run: ``.tools/bin/pulumi`` (built, or linked by ./dev setup), else the first
+    ``pulumi`` on PATH whose version is within :func:`supported_range`."""
     built = TOOLS_BIN / "pulumi"
     if built.exists():
         return built
-    on_path = shutil.which("pulumi")
-    wanted = "v" + pinned_version()
-    if on_path and cli_version(Path(on_path)) == wanted:
-        return Path(on_path)
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = Path(directory or ".") / "pulumi"
+        if os.access(candidate, os.X_OK) and is_supported(cli_version(candidate)):
+            return candidate
     raise PulumiCLINotFound(
-        f"no pulumi {wanted}: run ./dev setup (builds {built.relative_to(REPO_ROOT)}) "
-        f"or put pulumi {wanted} on PATH"
+        f"no pulumi {supported_range()}: run ./dev setup (builds v{pinned_version()} into .tools/bin) "
+        f"or put a pulumi {supported_range()} on PATH"
     )
 
 

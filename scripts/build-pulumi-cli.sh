@@ -2,15 +2,20 @@
 # Build the Pulumi CLI and this project's Python language host from the Go module proxy into .tools/bin/.
 #
 # Why: no pulumi binary can be downloaded here (only PyPI, Debian, npm and the Go proxy are reachable), so
-# the engine is compiled from github.com/pulumi/pulumi/pkg/v3 at the exact version the Python SDK is pinned
-# to in pyproject.toml (the single source of truth). The result in .tools/bin/:
+# the engine is compiled from github.com/pulumi/pulumi/pkg/v3 at the version tools/pulumi-cli/go.mod
+# requires (the repository's pin; ./dev installs the same Python SDK into .venv). The result in .tools/bin/:
 #   pulumi                          the CLI and engine
 #   pulumi-language-python          our own language host (tools/pulumi-cli/cmd/pulumi-language-python)
 #   pulumi-language-python-exec     shim that runs a program; must sit beside the language host
 #   pulumi-resource-pulumi-python   shim that starts `python -m pulumi.dynamic` for dynamic providers
 #
-# Skips all work when a pulumi of the pinned version is already on PATH (its directory is linked
-# instead), or when .tools/bin/pulumi prints the pinned version and no build input changed.
+# Order of preference:
+#   1. .tools/bin already holds our build of the pin and no build input changed: nothing to do;
+#   2. a complete pulumi install (CLI, language host, shims: what get.pulumi.com, brew or the tarball
+#      install) is on PATH and its version is within the supported range, i.e. the `pulumi` requirement
+#      of pyproject.toml: its files are linked into .tools/bin and nothing is built;
+#   3. otherwise build the pin from the Go module proxy (minutes the first time).
+# AEP_PULUMI_CLI_BUILD=never turns step 3 into an error (for machines that must not compile).
 # Go module and build caches stay in Go's default locations, outside the repository.
 set -euo pipefail
 
@@ -25,25 +30,59 @@ SHIMS=(pulumi-language-python-exec pulumi-resource-pulumi-python)
 say() { printf 'build-pulumi-cli: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-# The version comes from pyproject's `pulumi==X.Y.Z` pin so the CLI, the language host and the SDK match.
+# The pin: the github.com/pulumi/pulumi/pkg/v3 requirement of the wrapper module, which is what go builds.
 pinned_version() {
     local version
-    version="$(sed -nE 's/^[[:space:]]*"pulumi==([0-9]+\.[0-9]+\.[0-9]+)".*/\1/p' "$REPO_ROOT/pyproject.toml" | head -n1)"
-    [[ -n "$version" ]] || die "no \"pulumi==X.Y.Z\" pin found in pyproject.toml"
+    version="$(sed -nE 's#^[[:space:]]*(require[[:space:]]+)?github\.com/pulumi/pulumi/pkg/v3[[:space:]]+v([0-9]+\.[0-9]+\.[0-9]+)([[:space:]].*)?$#\2#p' \
+        "$WRAPPER_DIR/go.mod" | head -n1)"
+    [[ -n "$version" ]] || die "no github.com/pulumi/pulumi/pkg/v3 requirement in tools/pulumi-cli/go.mod"
     printf '%s\n' "$version"
+}
+
+# The supported range: the specifiers of pyproject's `pulumi` requirement, e.g. ">=3.216.0,<4".
+supported_range() {
+    local spec
+    spec="$(sed -nE 's/^[[:space:]]*"pulumi[[:space:]]*([<>=!~][^";]*)".*/\1/p' "$REPO_ROOT/pyproject.toml" | head -n1)"
+    [[ -n "$spec" ]] || die "no \"pulumi...\" requirement found in pyproject.toml"
+    printf '%s\n' "${spec//[[:space:]]/}"
+}
+
+# Whether version $1 (X.Y.Z, no leading v) satisfies every comma-separated specifier in $2.
+# Understands ==, !=, >=, <=, >, < (what the requirement uses); anything else is rejected loudly.
+version_in_range() {
+    local version="$1" spec operator bound lowest
+    local IFS=,
+    [[ "$version" =~ ^[0-9]+(\.[0-9]+)*$ ]] || return 1
+    for spec in $2; do
+        operator="${spec%%[0-9]*}"
+        bound="${spec#"$operator"}"
+        lowest="$(printf '%s\n%s\n' "$version" "$bound" | sort -V | head -n1)"
+        case "$operator" in
+            "==") [[ "$(printf '%s\n%s\n' "$version" "$bound" | sort -uV | wc -l)" == 1 ]] || return 1 ;;
+            "!=") [[ "$(printf '%s\n%s\n' "$version" "$bound" | sort -uV | wc -l)" == 2 ]] || return 1 ;;
+            ">=") [[ "$lowest" == "$bound" ]] || return 1 ;;
+            ">") [[ "$lowest" == "$bound" && "$version" != "$bound" ]] || return 1 ;;
+            "<=") [[ "$lowest" == "$version" ]] || return 1 ;;
+            "<") [[ "$lowest" == "$version" && "$(printf '%s\n%s\n' "$version" "$bound" | sort -uV | wc -l)" == 2 ]] \
+                     || return 1 ;;
+            *) die "unsupported version specifier '$spec' in pyproject's pulumi requirement" ;;
+        esac
+    done
+    return 0
 }
 
 # `pulumi version` of the given binary, or nothing if it does not run.
 cli_version() { PULUMI_SKIP_UPDATE_CHECK=true "$1" version 2>/dev/null | tr -d '[:space:]' || true; }
 
-# The directory of a complete pulumi install (CLI, language host, shims) at the pinned version found on
-# PATH, ignoring our own .tools/bin (which may be on PATH already).
-pinned_install_on_path() {
-    local want="$1" dir name real_dir
+# The directory of a complete pulumi install (CLI, language host, shims) of a supported version on PATH,
+# ignoring our own .tools/bin (which may be on PATH already). The first one on PATH wins, like a shell.
+supported_install_on_path() {
+    local range="$1" dir name real_dir version
     local IFS=:
     for dir in $PATH; do
-        [[ -n "$dir" && "$dir" != "$BIN_DIR" && -x "$dir/pulumi" ]] || continue
-        [[ "$(cli_version "$dir/pulumi")" == "v$want" ]] || continue
+        [[ -n "$dir" && "$(readlink -f "$dir")" != "$(readlink -f "$BIN_DIR")" && -x "$dir/pulumi" ]] || continue
+        version="$(cli_version "$dir/pulumi")"
+        version_in_range "${version#v}" "$range" || continue
         real_dir="$(dirname "$(readlink -f "$dir/pulumi")")"
         for name in pulumi-language-python "${SHIMS[@]}"; do
             [[ -x "$real_dir/$name" ]] || continue 2
@@ -61,7 +100,7 @@ inputs_digest() {
         printf 'version=%s\n' "$version"
         (cd "$WRAPPER_DIR" && find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) \
             -print0 | sort -z | xargs -0 sha256sum)
-        sha256sum <"${BASH_SOURCE[0]}"  # content only: the path it was invoked by must not matter
+        declare -f build_cli  # the build recipe itself; other edits to this script do not rebuild
     } | sha256sum | cut -d' ' -f1
 }
 
@@ -122,25 +161,32 @@ build_cli() {
 }
 
 main() {
-    local version digest built
+    local version range digest built install_dir
+    if [[ "${1:-}" == "--pin" ]]; then pinned_version; return 0; fi
+    if [[ "${1:-}" == "--range" ]]; then supported_range; return 0; fi
     version="$(pinned_version)"
+    range="$(supported_range)"
+    version_in_range "$version" "$range" || die "the pin v$version is outside pyproject's range $range"
     mkdir -p "$BIN_DIR"
 
     # One build at a time: ./dev test may be started twice in parallel.
     exec 9>"$TOOLS_DIR/build.lock"
     flock 9
 
-    local install_dir
-    if install_dir="$(pinned_install_on_path "$version")"; then
-        link_existing_install "$install_dir"
-        return 0
-    fi
-
     digest="$(inputs_digest "$version")"
     if [[ ! -L "$BIN_DIR/pulumi" && "$(cli_version "$BIN_DIR/pulumi")" == "v$version" \
           && -f "$STAMP_FILE" && "$(cat "$STAMP_FILE")" == "$digest" ]]; then
         say "pulumi v$version is up to date in .tools/bin"
         return 0
+    fi
+
+    if install_dir="$(supported_install_on_path "$range")"; then
+        link_existing_install "$install_dir"
+        return 0
+    fi
+
+    if [[ "${AEP_PULUMI_CLI_BUILD:-auto}" == never ]]; then
+        die "no complete pulumi install of a supported version ($range) on PATH, and AEP_PULUMI_CLI_BUILD=never"
     fi
 
     # Drop links left by an earlier "use the pulumi on PATH" run before writing real binaries.

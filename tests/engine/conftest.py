@@ -28,7 +28,8 @@ from devtools.pulumi_cli import (
     PulumiCLINotFound,
     cli_version,
     find_pulumi,
-    pinned_version,
+    is_supported,
+    supported_range,
 )
 
 from .aep_stack import AEPStack
@@ -40,15 +41,17 @@ REPO_VENV = REPO_ROOT / ".venv"
 
 @pytest.fixture(scope="session")
 def pulumi_binary() -> Path:
-    """The pinned CLI. Refreshes .tools/bin when it exists (a no-op unless the pin or the language host
-    sources changed); skips only when no CLI exists at all (CI runs ./dev test, which builds it)."""
+    """The CLI: .tools/bin/pulumi (our build of the pin, or a supported install linked by ./dev setup).
+    Refreshes .tools/bin when it exists (a no-op unless the pin or the language host sources changed);
+    skips only when no CLI exists at all (CI runs ./dev test, which builds it)."""
     if (TOOLS_BIN / "pulumi").exists():
         subprocess.run([str(BUILD_SCRIPT)], check=True, timeout=1800)
     try:
         pulumi = find_pulumi()
     except PulumiCLINotFound as missing:
         pytest.skip(f"engine tests need the Pulumi CLI: {missing}")
-    assert cli_version(pulumi) == "v" + pinned_version(), f"{pulumi} is not the pinned version"
+    version = cli_version(pulumi)
+    assert is_supported(version), f"{pulumi} is {version}, outside the supported range {supported_range()}"
     return pulumi
 
 

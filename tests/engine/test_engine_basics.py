@@ -25,7 +25,6 @@ from devtools.pulumi_cli import (
     PulumiCLI,
     PulumiCLIError,
     offline_environment,
-    pinned_version,
 )
 
 ECHO_TYPE = "pulumi-python:dynamic/aep:Echo"
@@ -171,12 +170,3 @@ def test_offline_environment_explicit_settings_win() -> None:
         "/tmp/home",
         "x",
     )
-
-
-def test_pinned_version_reads_the_pyproject_pin(tmp_path: Path) -> None:
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text('[project]\ndependencies = ["pulumi-extra==9.9.9", "pulumi==3.1.2"]\n')
-    assert pinned_version(pyproject) == "3.1.2"
-    pyproject.write_text('[project]\ndependencies = ["pulumi>=3"]\n')
-    with pytest.raises(ValueError):
-        pinned_version(pyproject)
