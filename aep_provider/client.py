@@ -3,7 +3,12 @@
 - One ``requests.Session`` per process (module level, created under a lock) with a urllib3
   ``Retry``: 429 (honouring ``Retry-After``) and 503 are retried for every method, because the
   platform answers them before doing anything; 502/504 and lost connections are retried only for
-  idempotent methods (GET, PUT, DELETE, HEAD, OPTIONS). Backoff is exponential, jittered and bounded.
+  idempotent methods (GET, PUT, DELETE, HEAD, OPTIONS); a 500 is retried for reads (GET, HEAD) only:
+  help/landing/troubleshooting.md says a 500 can mean an API limit was hit, to be retried later,
+  while a 500 on a write may have happened. Backoff is exponential, jittered and bounded.
+- IMS token POSTs go through their own session that re-sends on a lost connection, 429, 502, 503
+  and 504: a token request changes nothing a caller keeps (a second token is harmless), so one lost
+  answer must not fail the whole preview.
 - Non-idempotent writes are never blindly re-sent after an ambiguous failure (the request went out,
   the answer did not come back): ``create`` first asks ``find_existing()`` whether the object is
   already there, ``write`` first asks ``is_applied()`` whether the change already took effect.
@@ -52,6 +57,12 @@ RETRY_ANY_METHOD_STATUSES = frozenset({429, 503})
 # Gateway answers after which a non-idempotent write may or may not have happened.
 AMBIGUOUS_STATUSES = frozenset({502, 504})
 RETRY_STATUSES = RETRY_ANY_METHOD_STATUSES | AMBIGUOUS_STATUSES
+# help/landing/troubleshooting.md: a 500 can mean a limit was reached; only reads are safe to re-send.
+READ_METHODS = frozenset({"GET", "HEAD"})
+RETRY_READ_STATUSES = frozenset({500})
+# The token POST (OAuth client credentials) is safe to re-send: its only effect is a new token.
+IMS_RETRY_METHODS = frozenset({"POST"})
+IMS_RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 MAX_RETRIES = 5
 BACKOFF_FACTOR = 0.5  # seconds: 0.5, 1, 2, 4, ... (+ jitter), capped below
@@ -70,6 +81,8 @@ class AEPRetry(Retry):
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if status_code in RETRY_ANY_METHOD_STATUSES and self.total:
             return True
+        if status_code in RETRY_READ_STATUSES:
+            return bool(self.total) and method.upper() in READ_METHODS
         return super().is_retry(method, status_code, has_retry_after)
 
     def get_retry_after(self, response: Any) -> float | None:
@@ -77,15 +90,18 @@ class AEPRetry(Retry):
         return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
 
 
-def retry_policy() -> AEPRetry:
+def retry_policy(
+    allowed_methods: frozenset[str] = IDEMPOTENT_METHODS, statuses: frozenset[int] = RETRY_STATUSES
+) -> AEPRetry:
+    """The bounded, jittered policy of AEP calls; ``ims_retry_policy`` widens it for token POSTs."""
     return AEPRetry(
         total=MAX_RETRIES,
         connect=MAX_RETRIES,
         read=MAX_RETRIES,
         status=MAX_RETRIES,
         other=0,
-        allowed_methods=IDEMPOTENT_METHODS,
-        status_forcelist=RETRY_STATUSES,
+        allowed_methods=allowed_methods,
+        status_forcelist=statuses,
         backoff_factor=BACKOFF_FACTOR,
         backoff_jitter=BACKOFF_JITTER,
         backoff_max=BACKOFF_MAX,
@@ -95,21 +111,34 @@ def retry_policy() -> AEPRetry:
     )
 
 
+def ims_retry_policy() -> AEPRetry:
+    """Token POSTs: re-sent on a lost connection (connect or read) and on 429/502/503/504."""
+    return retry_policy(IMS_RETRY_METHODS, IMS_RETRY_STATUSES)
+
+
 _session_lock = threading.Lock()
-_session: requests.Session | None = None
+_sessions: dict[str, requests.Session] = {}
+
+
+def _session_with(name: str, policy: Callable[[], Retry]) -> requests.Session:
+    with _session_lock:
+        if name not in _sessions:
+            session = requests.Session()
+            adapter = HTTPAdapter(max_retries=policy(), pool_connections=4, pool_maxsize=16)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            _sessions[name] = session
+        return _sessions[name]
 
 
 def shared_session() -> requests.Session:
-    """The process-wide session (connection pool and retry policy), created on first use."""
-    global _session
-    with _session_lock:
-        if _session is None:
-            session = requests.Session()
-            adapter = HTTPAdapter(max_retries=retry_policy(), pool_connections=4, pool_maxsize=16)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
-            _session = session
-        return _session
+    """The process-wide session of AEP calls (connection pool and retry policy), created on first use."""
+    return _session_with("aep", retry_policy)
+
+
+def shared_ims_session() -> requests.Session:
+    """The process-wide session of IMS token requests (``ims_retry_policy``)."""
+    return _session_with("ims", ims_retry_policy)
 
 
 def quote_id(object_id: str) -> str:
@@ -138,15 +167,21 @@ class AEPClient:
         session: requests.Session | None = None,
         tokens: TokenCache = TOKENS,
         sleep: Callable[[float], None] = time.sleep,
+        ims_session: requests.Session | None = None,
     ) -> None:
         self.settings = settings
         self._session = session
+        self._ims_session = ims_session
         self._tokens = tokens
         self._sleep = sleep
 
     @property
     def session(self) -> requests.Session:
         return self._session or shared_session()
+
+    @property
+    def ims_session(self) -> requests.Session:
+        return self._ims_session or shared_ims_session()
 
     def __repr__(self) -> str:
         return f"AEPClient(endpoint={self.settings.endpoint!r}, org_id={self.settings.org_id!r})"
@@ -171,7 +206,7 @@ class AEPClient:
         """
         method = method.upper()
         for attempt in (1, 2):
-            token = self._tokens.get(self.settings, self.session)
+            token = self._tokens.get(self.settings, self.ims_session)
             headers = self._headers(token, sandbox, accept, content_type if body is not _NO_BODY else None, if_match)
             answer = self._send(method, path, headers, body, params)
             if answer.status_code == 401 and attempt == 1:

@@ -2,7 +2,9 @@
 
 Tokens are cached per (IMS endpoint, client id, org) and refreshed a margin before they expire.
 The cache is process-wide and lock-guarded because the provider process serves several calls at
-once. Nothing here is ever pickled into Pulumi state.
+once. Nothing here is ever pickled into Pulumi state. Retries live in the session the caller passes:
+the client's IMS session re-sends the token POST on a lost connection, 429, 502, 503 and 504
+(``client.ims_retry_policy``).
 """
 
 from __future__ import annotations

@@ -9,15 +9,18 @@ from typing import Any
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from aep_emulator.testing import EmulatorHandle
 from aep_provider.client import (
     CATALOG,
+    MAX_RETRIES,
     MAX_RETRY_AFTER,
     AEPClient,
     AEPRetry,
     ApiResponse,
+    ims_retry_policy,
     retry_policy,
 )
 from aep_provider.dataset import _created_id
@@ -91,9 +94,10 @@ def test_each_call_targets_its_own_sandbox(client: AEPClient, emulator: Emulator
         ({"action": "status", "status": 503}, 503),
         ({"action": "status", "status": 502}, 502),
         ({"action": "status", "status": 504}, 504),
+        ({"action": "status", "status": 500}, 500),  # help/landing/troubleshooting.md: a 500 may be a limit
         ({"action": "reset"}, 0),
     ],
-    ids=["429-retry-after", "503", "502", "504", "connection-reset"],
+    ids=["429-retry-after", "503", "502", "504", "500", "connection-reset"],
 )
 def test_reads_are_retried(
     client: AEPClient, emulator: EmulatorHandle, schema_id: str, fault: dict[str, Any], failed_status: int
@@ -117,6 +121,14 @@ def test_creates_are_resent_when_refused_before_processing(
     assert lookup.calls == 0  # nothing ambiguous: the platform refused before doing anything
     assert [d["id"] for d in stored_datasets(emulator)] == [dataset_id]
     assert emulator.calls("POST", DATASETS_ROUTE, 201) == 1
+
+
+def test_a_500_on_a_write_is_not_resent(client: AEPClient, emulator: EmulatorHandle, schema_id: str) -> None:
+    emulator.inject_fault(method="POST", route=DATASETS_ROUTE, action="status", status=500, count=1)
+    with pytest.raises(AEPApiError) as caught:
+        create_dataset(client, schema_id)
+    assert caught.value.status == 500 and not isinstance(caught.value, AmbiguousWriteError)
+    assert emulator.calls("POST", DATASETS_ROUTE) == 1
 
 
 @pytest.mark.parametrize(
@@ -205,10 +217,43 @@ def test_token_is_fetched_once_and_refreshed_once_after_401(
     assert emulator.calls("GET", DATASETS_ROUTE, 401) == 1
 
 
-def test_token_fetch_is_retried_on_503(client: AEPClient, emulator: EmulatorHandle) -> None:
-    emulator.inject_fault(method="POST", route="/ims/token/v3", action="status", status=503, retry_after=0, count=1)
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"action": "status", "status": 503, "retry_after": 0},
+        {"action": "status", "status": 502},
+        {"action": "status", "status": 504},
+        {"action": "reset"},
+        {"action": "drop_after_commit"},
+    ],
+    ids=["503", "502", "504", "connection-reset", "answer-lost"],
+)
+def test_token_fetch_is_retried_when_the_answer_is_lost(
+    client: AEPClient, emulator: EmulatorHandle, fault: dict[str, Any]
+) -> None:
+    emulator.inject_fault(method="POST", route="/ims/token/v3", count=1, **fault)
     assert client.get(DATASETS, sandbox="prod") == {}
     assert emulator.calls("POST", "/ims/token/v3") == 2
+    assert emulator.calls("POST", "/ims/token/v3", 200) == (2 if fault["action"] == "drop_after_commit" else 1)
+
+
+def test_token_fetch_gives_up_after_bounded_attempts(settings: Settings, emulator: EmulatorHandle) -> None:
+    session = requests.Session()  # the IMS policy without its pauses, so the bound is quick to see
+    session.mount("http://", HTTPAdapter(max_retries=ims_retry_policy().new(backoff_factor=0, backoff_jitter=0)))
+    client = AEPClient(settings, ims_session=session)
+    emulator.inject_fault(method="POST", route="/ims/token/v3", action="status", status=502)
+    with pytest.raises(AEPApiError) as caught:
+        client.get(DATASETS, sandbox="prod")
+    assert caught.value.status == 502
+    assert emulator.calls("POST", "/ims/token/v3") == 1 + MAX_RETRIES
+    assert emulator.calls("GET", DATASETS_ROUTE) == 0
+
+
+def test_token_fetch_is_not_retried_when_refused(stack_config: dict[str, str], emulator: EmulatorHandle) -> None:
+    client = AEPClient(Settings.from_config({**stack_config, "aep:clientSecret": "wrong"}.get))
+    with pytest.raises(AEPApiError):
+        client.get(DATASETS, sandbox="prod")
+    assert emulator.calls("POST", "/ims/token/v3", 401) == 1
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -234,7 +279,7 @@ def test_errors_carry_aep_code_title_detail_request_id_and_no_secret(
     text = f"{error} {error!r} {error.args}"
     for part in (code, title, error.detail, error.request_id, path):
         assert part in str(error)
-    token = TOKENS.get(client.settings, client.session)
+    token = TOKENS.get(client.settings, client.ims_session)
     assert token not in text and emulator.config.client_secret not in text
 
 
@@ -253,7 +298,9 @@ def test_bad_client_secret_names_the_setting_not_the_value(stack_config: dict[st
 @pytest.mark.parametrize(
     ("method", "status", "retried"),
     [
-        ("GET", 429, True), ("GET", 502, True), ("GET", 503, True), ("GET", 504, True), ("GET", 500, False),
+        ("GET", 429, True), ("GET", 502, True), ("GET", 503, True), ("GET", 504, True), ("GET", 500, True),
+        ("HEAD", 500, True), ("PUT", 500, False), ("DELETE", 500, False), ("PATCH", 500, False),
+        ("POST", 500, False), ("GET", 400, False), ("GET", 404, False), ("GET", 501, False),
         ("PUT", 502, True), ("DELETE", 504, True),
         ("POST", 429, True), ("POST", 503, True), ("POST", 502, False), ("POST", 504, False),
         ("PATCH", 429, True), ("PATCH", 503, True), ("PATCH", 502, False), ("PATCH", 504, False),
@@ -261,6 +308,13 @@ def test_bad_client_secret_names_the_setting_not_the_value(stack_config: dict[st
 )  # fmt: skip
 def test_retry_policy_by_method_and_status(method: str, status: int, retried: bool) -> None:
     assert retry_policy().is_retry(method, status) is retried
+
+
+@pytest.mark.parametrize(
+    ("status", "retried"), [(429, True), (500, False), (502, True), (503, True), (504, True), (400, False), (401, False)]
+)
+def test_ims_retry_policy_resends_token_posts(status: int, retried: bool) -> None:
+    assert ims_retry_policy().is_retry("POST", status) is retried
 
 
 def test_retry_after_is_capped() -> None:
