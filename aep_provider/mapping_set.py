@@ -15,16 +15,18 @@ points at one *version* of it (``mapping_set_id`` + ``mapping_version``).
   ``FieldGroup.version``, with ``field_groups=[...]``) are unknown exactly then, and the destinations
   are checked by ``create``/``update`` instead, before anything is written, against the schema as it
   is by then. (A field group update does not change the schema's version, hence the second input.)
-- Delete: Data Prep documents no DELETE for mapping sets (aep-api §6.4; aepp calls
-  ``DELETE /mappingSets/{id}``). The provider sends it; 404 counts as gone, and an answer saying the
-  method is not supported (405/501) is taken as "AEP keeps mapping sets": the set is left behind,
-  unused, and Pulumi forgets it (a warning says so). Mapping sets are append-only data on AEP.
+- Delete: Data Prep documents no DELETE for mapping sets (the data-prep spec and
+  help/data-prep/api/mapping-set.md list create, list, get, update, validate and preview only; aepp
+  calls ``DELETE /mappingSets/{id}``). The provider sends it; 404 counts as gone. Any other refusal
+  in 4xx except 401/403 (a 400, 405, 409...: whatever the platform answers a method it lacks) and a
+  501 are taken as "AEP keeps mapping sets": the set is left behind, unused, and Pulumi forgets it
+  with a warning (``pulumi.log.warn``, shown by the CLI). 401/403 (credentials, permissions) and
+  5xx fail the delete: those are problems to fix, not a missing method.
 """
 
 from __future__ import annotations
 
 import difflib
-import logging
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,13 +42,14 @@ from .errors import AEPApiError, AEPProviderError
 from .flow_service import same_schema, schema_input
 from .schema_registry import resource_path
 
-log = logging.getLogger(__name__)
 
 MAPPING_SETS = DATA_PREP + "/mappingSets"
 OUTPUT_SCHEMA_CONTENT_TYPE = "application/vnd.adobe.xed-full+json;version=1"
 ACCEPT_RESOLVED_SCHEMA = "application/vnd.adobe.xed-full+json; version=1"
 MAX_EXPRESSION_LENGTH = 4096  # Data Prep's limit for a calculated field
-METHOD_NOT_SUPPORTED = frozenset({405, 501})
+# Refusals that mean the caller must act (credentials, permissions), never "AEP keeps mapping sets".
+AUTH_REFUSALS = frozenset({401, 403})
+NOT_IMPLEMENTED = 501
 _FIND_WINDOW_MS = 10 * 60 * 1000
 
 SourceType = Literal["ATTRIBUTE", "EXPRESSION", "STATIC"]
@@ -312,12 +315,14 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
         try:
             self.client.request("DELETE", f"{MAPPING_SETS}/{object_id}", sandbox=sandbox)
         except AEPApiError as exc:
-            if exc.status not in METHOD_NOT_SUPPORTED:
+            if not delete_refused_by_platform(exc):
                 raise
-            log.warning(
-                "AEP does not delete mapping sets (HTTP %s): mapping set %s stays on AEP, unused; "
-                "Pulumi forgets it", exc.status, object_id,
-            )  # fmt: skip
+            message = (
+                f"Data Prep did not delete mapping set {object_id} in sandbox {sandbox!r} (HTTP {exc.status}: "
+                f"{exc.detail or exc.title or 'refused'}); AEP documents no delete for mapping sets, so it stays "
+                "on AEP, unused, and Pulumi forgets it"
+            )
+            pulumi.log.warn(message)  # the CLI's warning channel (stderr of the provider when no engine)
 
     def _find_created(self, body: dict[str, Any], sandbox: str, started_ms: int) -> str | None:
         """A mapping set this create already made: same schema and mappings, created just now."""
@@ -335,6 +340,13 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
             ):
                 return str(candidate["id"])
         return None
+
+
+def delete_refused_by_platform(error: AEPApiError) -> bool:
+    """A DELETE the platform does not do (any 4xx but 401/403, and 501); a 404 never gets here."""
+    if error.not_found or error.status in AUTH_REFUSALS:
+        return False  # gone (the base counts it as deleted), or a problem the user must fix
+    return 400 <= error.status < 500 or error.status == NOT_IMPLEMENTED
 
 
 def _version(value: Any) -> int | None:

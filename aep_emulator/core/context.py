@@ -24,6 +24,15 @@ class EmulatorConfig:
     # AWS endpoint (e.g. a moto server) that S3/Kinesis connections are verified against; None skips.
     aws_endpoint: str | None = None
     token_lifetime_seconds: int = 86399
+    # Data Prep documents no DELETE for mapping sets (aepp calls one): False answers it 405, as a
+    # platform without the method would.
+    mapping_set_delete: bool = True
+    # How long a sandbox stays `creating`/`resetting` before it is `active` (AEP: about 30 s); short
+    # by default so test suites stay fast.
+    sandbox_transition_seconds: float = 0.5
+    # How long a flow's create, update, enable or disable runs (transitional state, lastOperation
+    # inProgress) before it settles; 0 settles at once. Short by default so test suites stay fast.
+    flow_transition_seconds: float = 0.2
 
 
 @dataclass
@@ -66,5 +75,8 @@ def sandbox_id(scope: Scope) -> str:
 
 
 def sandbox_type(sandbox: str) -> str:
-    """The first configured sandbox is the org's production sandbox; the others are development ones."""
-    return "production" if sandbox == state().config.sandboxes[0] else "development"
+    """``production`` or ``development``, as Sandbox Management records it (seeded from ``sandboxes``:
+    the first is the org's production sandbox, the others development ones)."""
+    from ..sandbox.models import sandbox_type_of  # the Sandbox Management service owns the sandbox table
+
+    return sandbox_type_of(state().config.org_id, sandbox)  # the gateway admits only the configured org

@@ -26,17 +26,20 @@ Emulated:
   ids, ``outputSchema{id, version, schemaRef, jsonSchema}``, ``schemaRef``, ``xdmSchema``,
   ``xdmVersion``, ``status: "PUBLISHED"``, ``supportVersion: "1.1"``.
 - ``PUT /mappingSets/{id}`` -> 200 with the full new version: ``version`` + 1, new mapping ids.
-- ``GET /mappingSets?limit=&start=`` (both required, else 400) -> ``{"data", "_page": {"count" (items
-  on this page), "limit"}, "_links": {"next"?}}``; ``name`` (exact), ``orderBy`` ``[+|-]createdDate``
-  or ``[+|-]updatedDate`` (default: most recently updated first), ``expandSchema``.
+- ``GET /mappingSets?limit=&start=`` -> ``{"data", "_page": {"count" (items on this page), "limit"},
+  "_links": {"next"?}}``; without them ``limit`` is 10 and ``start`` 0 (the data-prep spec's
+  defaults), a bad value is a 400; ``name`` (exact), ``orderBy`` ``[+|-]createdDate`` or
+  ``[+|-]updatedDate`` (default: most recently updated first), ``expandSchema``.
 - ``GET /mappingSets/{id}/mappings`` (array, newest version) and ``/mappings/{mappingId}`` (any version).
 - ``POST /mappingSets/validate`` -> ``{"validationResponse": [{"status": "SUCCESS"|"FAILED",
   "errors": null|[{source, destination, exception, columnName, sourceType}]}]}``, one per mapping;
   a body that is not a mapping set at all (shape, unknown schema) is a 400.
-- ``DELETE /mappingSets/{id}``: UNOFFICIAL (not in Adobe's spec; aepp calls it) -> 204, unknown -> 404.
-- Errors (body UNCONFIRMED on AEP): ``{"type": "http://ns.adobe.com/aep/errors/DPMAP-<code>-<status>",
-  "title", "status" (number), "detail"}``; codes in ``exceptions.py``. A missing ``x-sandbox-name`` is
-  400, an unknown sandbox 404.
+- ``DELETE /mappingSets/{id}``: UNOFFICIAL (not in Adobe's spec; aepp calls it) -> 204, unknown -> 404;
+  ``EmulatorConfig.mapping_set_delete = False`` answers 405 instead, as a platform without it.
+- Errors: AEP documents no Data Prep error body or code (spec, mapping-set.md, troubleshooting guide),
+  so the emulator invents none and answers the generic problem shape ``{"type":
+  "/placeholder/type/uri", "status", "title", "detail"}`` (exceptions.py). A missing
+  ``x-sandbox-name`` is 400, an unknown sandbox 404.
 
 Not emulated: ``/mappingSets/preview``, ``/mappingSets/suggestion``, the expression language
 (``/languages/el/...``: expressions are stored, not parsed or run), ``inputSchema`` checks, source

@@ -1,35 +1,49 @@
-"""Data Prep errors.
+"""Data Prep errors: a generic body, because AEP documents none.
 
-AEP documents no Data Prep error body (aep-api.md §6.7, §11 #2). The emulator answers in the platform
-style, with Data Prep's documented error prefix ``DPMAP``::
+Neither the Data Prep spec (its 400/401/500 responses have no body schema) nor
+help/data-prep/api/mapping-set.md nor help/data-prep/troubleshooting-guide.md shows an error body or
+a Data Prep error code. So the emulator invents no code: it answers the generic "problem" shape the
+platform's gateway documents for a bad Content-Type (help/landing/troubleshooting.md)::
 
-    {"type": "http://ns.adobe.com/aep/errors/DPMAP-2003-400", "title": "Invalid mapping set",
-     "status": 400, "detail": "..."}
+    {"type": "/placeholder/type/uri", "status": 400, "title": "Invalid mapping set", "detail": "..."}
 
-The numeric codes are the emulator's own; clients should key on the HTTP status.
+The titles tell the cases apart for a reader; clients should key on the HTTP status.
 """
 
 from __future__ import annotations
 
-from ..core.errors import SANDBOX_MISSING_DETAIL, PlatformStyleError, ServiceProblem, sandbox_not_found_detail
+from enum import Enum
+
+from ..core.errors import SANDBOX_MISSING_DETAIL, ProblemError, sandbox_not_found_detail
 
 
-class DataPrepProblem(ServiceProblem):
-    """(code, HTTP status, title) of every error the emulated Data Prep answers."""
+class DataPrepProblem(Enum):
+    """(HTTP status, title) of every error the emulated Data Prep answers."""
 
-    MALFORMED_BODY = ("2001", 400, "Malformed request body")
-    INVALID_MAPPING_SET = ("2002", 400, "Invalid mapping set")
-    SCHEMA_NOT_FOUND = ("2003", 400, "Schema not found")
-    INVALID_PARAMETER = ("2004", 400, "Invalid query parameter")
-    SANDBOX_MISSING = ("2005", 400, "Sandbox header missing")
-    SANDBOX_NOT_FOUND = ("2006", 404, "Sandbox not found")
-    NOT_FOUND = ("2007", 404, "Not found")
+    MALFORMED_BODY = (400, "Malformed request body")
+    INVALID_MAPPING_SET = (400, "Invalid mapping set")
+    SCHEMA_NOT_FOUND = (400, "Schema not found")
+    INVALID_PARAMETER = (400, "Invalid query parameter")
+    SANDBOX_MISSING = (400, "Sandbox header missing")
+    SANDBOX_NOT_FOUND = (404, "Sandbox not found")
+    NOT_FOUND = (404, "Not found")
+    METHOD_NOT_SUPPORTED = (405, "Method not allowed")
+
+    @property
+    def status(self) -> int:
+        return self.value[0]
+
+    @property
+    def title(self) -> str:
+        return self.value[1]
 
 
-class DataPrepError(PlatformStyleError):
-    """One Data Prep error answer in the platform-style envelope."""
+class DataPrepError(ProblemError):
+    """One Data Prep error answer in the generic envelope."""
 
-    prefix = "DPMAP"
+    def __init__(self, problem: DataPrepProblem, detail: str) -> None:
+        self.problem = problem
+        super().__init__(problem.status, problem.title, detail)
 
 
 def malformed(detail: str) -> DataPrepError:
@@ -54,3 +68,9 @@ def sandbox_not_found(name: str) -> DataPrepError:
 
 def not_found(what: str) -> DataPrepError:
     return DataPrepError(DataPrepProblem.NOT_FOUND, f"{what} was not found")
+
+
+def delete_not_supported() -> DataPrepError:
+    return DataPrepError(
+        DataPrepProblem.METHOD_NOT_SUPPORTED, "Mapping sets cannot be deleted (Data Prep documents no DELETE)"
+    )

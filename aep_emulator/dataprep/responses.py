@@ -7,13 +7,20 @@ from urllib.parse import urlencode
 
 import flask
 
-from ..core.context import request_context
+from ..core.context import request_context, state
 from ..core.gateway import require_sandbox
 from ..core.query_params import parse_int, query_flag
 from ..core.requests import json_body
 from ..core.store import Scope
 from . import models
-from .exceptions import invalid_parameter, malformed, not_found, sandbox_missing, sandbox_not_found
+from .exceptions import (
+    delete_not_supported,
+    invalid_parameter,
+    malformed,
+    not_found,
+    sandbox_missing,
+    sandbox_not_found,
+)
 
 blueprint = flask.Blueprint("dataprep", __name__, url_prefix="/data/foundation/conversion")
 
@@ -30,10 +37,15 @@ def _scope() -> Scope:
     return request_context().scope
 
 
-def _required_int(name: str, minimum: int) -> int:
+# The data-prep spec's defaults of GET /mappingSets (``limit`` 10, ``start`` 0): a client that leaves
+# them out gets the first page, as on the platform.
+LIST_DEFAULTS = {"limit": 10, "start": 0}
+
+
+def _paging_int(name: str, minimum: int) -> int:
     raw = flask.request.args.get(name)
     if raw is None or not raw.strip():
-        raise invalid_parameter(f"Query parameter '{name}' is required")
+        return LIST_DEFAULTS[name]
     value = parse_int(name, raw, invalid_parameter)
     if value < minimum:
         raise invalid_parameter(f"Query parameter '{name}' must be {minimum} or more, got {value}")
@@ -70,8 +82,8 @@ def create_mapping_set():
 
 @blueprint.get("/mappingSets")
 def list_mapping_sets():
-    limit = _required_int("limit", 1)
-    start = _required_int("start", 0)
+    limit = _paging_int("limit", 1)
+    start = _paging_int("start", 0)
     order_by, descending = _order()
     name = flask.request.args.get("name")
     page = models.list_mapping_sets(
@@ -107,7 +119,10 @@ def put_mapping_set(mapping_set_id: str):
 
 @blueprint.delete("/mappingSets/<mapping_set_id>")
 def delete_mapping_set(mapping_set_id: str):
-    # Unofficial (aepp calls it; the spec has no DELETE): 204 when removed, 404 when unknown.
+    # Unofficial (aepp calls it; the spec has no DELETE): 204 when removed, 404 when unknown. With
+    # ``mapping_set_delete=False`` the emulator answers as a platform without the method (405).
+    if not state().config.mapping_set_delete:
+        raise delete_not_supported()
     if not models.delete_mapping_set(_scope(), mapping_set_id):
         raise not_found(f"Mapping set '{mapping_set_id}'")
     return flask.Response(status=204)

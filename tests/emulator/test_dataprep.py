@@ -11,7 +11,7 @@ import requests
 
 from aep_emulator.dataprep import models as dataprep
 from aep_emulator.testing import EmulatorHandle
-from tests.emulator.helpers import assert_platform_error, in_app
+from tests.emulator.helpers import in_app
 from tests.emulator.xdm_schemas import SchemaFactory, xdm_schemas  # noqa: F401 (fixture)
 
 BASE = "/data/foundation/conversion"
@@ -70,7 +70,12 @@ def read(emu: EmulatorHandle, mapping_set_id: str, **params: Any) -> dict[str, A
 
 
 def assert_dataprep_error(answer: requests.Response, status: int, title: str | None = None) -> dict[str, Any]:
-    return assert_platform_error(answer, "DPMAP", status, title)
+    """The generic problem body: AEP documents no Data Prep error body or code, so none is invented."""
+    assert answer.status_code == status, answer.text
+    body = answer.json()
+    assert body == {"type": "/placeholder/type/uri", "status": status, "title": body["title"], "detail": body["detail"]}
+    assert body["detail"] and (title is None or body["title"] == title)
+    return body
 
 
 @pytest.fixture
@@ -410,9 +415,6 @@ def test_list_pages_filters_and_orders(emulator: EmulatorHandle, schema: dict) -
 @pytest.mark.parametrize(
     "params",
     [
-        {},
-        {"limit": 10},
-        {"start": 0},
         {"limit": 0, "start": 0},
         {"limit": "ten", "start": 0},
         {"limit": 10, "start": -1},
@@ -423,6 +425,31 @@ def test_list_pages_filters_and_orders(emulator: EmulatorHandle, schema: dict) -
 )
 def test_list_refuses_bad_parameters(emulator: EmulatorHandle, params: dict) -> None:
     assert_dataprep_error(call(emulator, "GET", "/mappingSets", params=params), 400, "Invalid query parameter")
+
+
+@pytest.mark.parametrize(
+    ("params", "limit", "first"),
+    [({}, 10, 0), ({"limit": 2}, 2, 0), ({"start": 1}, 10, 1), ({"limit": " ", "start": ""}, 10, 0)],
+)
+def test_list_paging_defaults_to_the_specs_limit_10_and_start_0(
+    emulator: EmulatorHandle, schema: dict, params: dict, limit: int, first: int
+) -> None:
+    """data-prep.yaml, GET /mappingSets: ``limit`` default 10, ``start`` default 0."""
+    ids = [create(emulator, current_body(schema, name=name))["id"] for name in ("one", "two", "three")]
+    answer = call(emulator, "GET", "/mappingSets", params={**params, "orderBy": "+createdDate"})
+    assert answer.status_code == 200, answer.text
+    page = answer.json()
+    assert [m["id"] for m in page["data"]] == ids[first : first + limit]
+    assert page["_page"] == {"count": len(ids[first : first + limit]), "limit": limit}
+
+
+def test_delete_can_be_refused_as_a_platform_without_it(
+    emulator: EmulatorHandle, schema: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = create(emulator, current_body(schema))
+    monkeypatch.setattr(emulator.config, "mapping_set_delete", False)
+    assert_dataprep_error(call(emulator, "DELETE", f"/mappingSets/{created['id']}"), 405, "Method not allowed")
+    assert read(emulator, created["id"])["id"] == created["id"]
 
 
 def test_delete_is_supported_though_unofficial(emulator: EmulatorHandle, schema: dict) -> None:

@@ -93,21 +93,40 @@ def test_delete_is_idempotent_and_gone_reads_as_gone(configured: Callable[..., A
     assert provider.read(*mapping_set).outs == {}
 
 
-@pytest.mark.parametrize(("status", "forgotten"), [(405, True), (501, True), (500, False)])
-def test_a_platform_without_mapping_set_delete_leaves_it_behind(
-    configured: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, status: int, forgotten: bool
+def test_a_platform_without_mapping_set_delete_forgets_it_with_a_warning(
+    configured: Callable[..., Any], mapping_set: Made, emulator: EmulatorHandle,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Over real HTTP: the emulator answers DELETE as a platform without it (405); destroy succeeds,
+    the set stays on AEP, and the CLI's warning channel (``pulumi.log.warn``) says so."""
+    monkeypatch.setattr(emulator.config, "mapping_set_delete", False)
+    configured(MappingSetProvider).delete(*mapping_set)
+    assert [o["id"] for o in emulator.objects("dataprep.mappingSets")] == [mapping_set[0]]
+    warning = capsys.readouterr().err
+    assert "warning:" in warning and mapping_set[0] in warning and "HTTP 405" in warning
+
+
+@pytest.mark.parametrize(
+    ("status", "forgotten"),
+    [(400, True), (405, True), (409, True), (422, True), (501, True), (401, False), (403, False), (500, False)],
+)
+def test_any_refusal_but_credentials_leaves_the_mapping_set_behind(
+    configured: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    status: int, forgotten: bool,
 ) -> None:
     provider = configured(MappingSetProvider)
 
     def refuse(*_args: Any, **_kwargs: Any) -> Any:
-        raise AEPApiError(status=status, method="DELETE", path=MAPPING_SETS + "/x", title="Method Not Allowed")
+        raise AEPApiError(status=status, method="DELETE", path=MAPPING_SETS + "/x", title="Refused")
 
     monkeypatch.setattr(type(provider.client), "request", refuse)
     if forgotten:
         provider.delete("x", {"sandbox": "prod"})
+        assert "warning:" in capsys.readouterr().err
     else:
         with pytest.raises(AEPApiError):
             provider.delete("x", {"sandbox": "prod"})
+        assert "warning:" not in capsys.readouterr().err
 
 
 def test_adopting_checks_the_mappings(configured: Callable[..., Any], mapping_set: Made, schema: Made) -> None:
