@@ -3,12 +3,18 @@
 One resource for every connector: Amazon S3, Kinesis, Azure Event Hubs, Google Pub/Sub, the HTTP API, and
 the *dataset base connection* (the Data Lake spec, no auth) that ingestion target connections may name.
 
-- The connector is ``connection_spec_id`` (e.g. ``specs.AMAZON_S3``) or ``connection_spec_name`` (e.g.
-  ``"Amazon S3"``, looked up). Changing it, or the auth spec, replaces the connection (AEP refuses both
-  in place: ``FLOW-1414-400``).
-- ``auth_params`` is a secret input: stored encrypted, never read back (AEP masks it). Changing it
-  rotates the credentials in place (``PATCH /auth/params`` with ``If-Match``). Adopting a connection
-  (``adopt_id``) does not send the declared credentials; change them later to rotate.
+- The connector is ``connection_spec_id`` (e.g. ``specs.AMAZON_S3``) or ``connection_spec_name`` (the
+  platform's spec name such as ``"amazon-s3"``, or a display label such as ``"Amazon S3"``; see ``specs``).
+  A refresh keeps the declared spelling while it designates the spec the connection uses.
+- ``auth_params`` is a secret input: stored encrypted, never read back (AEP masks it). Adopting a
+  connection (``adopt_id``) does not send the declared credentials; change them later to rotate.
+
+In place or replace: the platform documents a base connection's name, description and credentials as
+patchable (help/sources/tutorials/api/update.md, "Update connection": ``/name``, ``/description``,
+``/auth/params``), so those change in place with ``If-Match``; a credential change is one
+``replace /auth/params``. The connector cannot change (``FLOW-1414-400``, help/sources/errors/flow-service-errors.md)
+and no document patches the auth spec (``/auth/specName`` is not a documented path: ``1365-400``), so changing
+either replaces the connection.
 - ``check`` validates ``auth_spec_name`` and ``auth_params`` against the connector's own JSON Schema
   (``GET /connectionSpecs/{id}``), naming the parameter and the fix; values never appear in messages.
 - Outputs: ``connection_id``, ``etag``, ``state``, ``resolved_connection_spec_id`` and, for the HTTP
@@ -44,6 +50,7 @@ from .specs import (
     connection_spec_named,
     describe,
     schema_problems,
+    spec_answers_to,
 )
 
 SPEC_FIELDS = ("connection_spec_id", "connection_spec_name")
@@ -60,7 +67,7 @@ class BaseConnectionArgs(AEPArgs):
     """Id of the connector's connection spec (e.g. ``specs.AMAZON_S3``); or set ``connection_spec_name``. Changing it replaces the connection."""
 
     connection_spec_name: str | None = None
-    """Name of the connector's connection spec (e.g. ``Amazon S3``), looked up on AEP; or set ``connection_spec_id``."""
+    """Name of the connector's connection spec (e.g. ``amazon-s3``, or its label ``Amazon S3``), looked up on AEP; or set ``connection_spec_id``."""
 
     auth_spec_name: str | None = None
     """Which of the connector's auth specs the credentials follow (e.g. ``Access Key`` for S3); none for the Data Lake. Changing it replaces the connection."""
@@ -108,7 +115,7 @@ class BaseConnectionProvider(FlowServiceProvider[BaseConnectionArgs]):
         if not (args.connection_spec_id or args.connection_spec_name):
             yield CheckFailure(
                 "connection_spec_id",
-                "required: set connection_spec_id (e.g. specs.AMAZON_S3) or connection_spec_name (e.g. 'Amazon S3')",
+                "required: set connection_spec_id (e.g. specs.AMAZON_S3) or connection_spec_name (e.g. 'amazon-s3')",
             )
             return
         field = "connection_spec_id" if args.connection_spec_id else "connection_spec_name"
@@ -182,10 +189,13 @@ class BaseConnectionProvider(FlowServiceProvider[BaseConnectionArgs]):
         }
         server_spec = spec_id_of(obj)
         if current.connection_spec_name and not current.connection_spec_id:
-            # Declared by name: report the name of the spec the connection really uses.
+            # Declared by name: the declared spelling while it designates the spec in use, else that spec's name.
             sandbox = str(obj.get("sandboxName") or self.sandbox_of(current))
-            spec = connection_spec(self.client, server_spec, sandbox) if server_spec else None
-            found["connection_spec_name"] = (spec or {}).get("name") or server_spec
+            spec = (connection_spec(self.client, server_spec, sandbox) if server_spec else None) or {}
+            declared = current.connection_spec_name
+            found["connection_spec_name"] = (
+                declared if spec_answers_to(spec, declared) else spec.get("name") or server_spec
+            )
         else:
             found["connection_spec_id"] = server_spec
         return found

@@ -1,5 +1,7 @@
 """What ``SourceConnection`` and ``TargetConnection`` share: the check of a connection against its
-connector's ``sourceSpec`` or ``targetSpec`` (the data formats it takes, the JSON Schema of ``params``).
+connector's ``sourceSpec`` or ``targetSpec`` (the data formats it takes, the JSON Schema of ``params``), and
+the in-place update, which touches only name and description (the rest is a replacement: see the rule and
+its sources in ``source_connection.py`` and ``target_connection.py``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure
 
 from .base import AEPArgs, ArgsT
-from .flow_service import FlowServiceProvider
+from .flow_service import FlowServiceProvider, converge, patch_object
 from .specs import SpecRole, connection_spec, describe, params_schema, schema_problems, supported_formats
 
 
@@ -55,3 +57,9 @@ class DataConnectionProvider(FlowServiceProvider[ArgsT]):
             for problem in schema_problems(schema, params, "params"):
                 yield CheckFailure(self.params_input, f"{problem} ({self.role} of {describe(spec)})")
         return True
+
+    def update_object(
+        self, object_id: str, old: ArgsT, new: ArgsT, sandbox: str, old_outputs: Mapping[str, Any]
+    ) -> None:
+        wanted = {"/name": getattr(new, "name"), "/description": getattr(new, "description")}
+        patch_object(self.client, self.collection, object_id, sandbox, lambda current: converge(current, wanted))

@@ -9,9 +9,14 @@
 - ``params`` are the connector's own (Kinesis: ``stream``, ``dataType``, ``reset``; files: ``path``,
   ``type``, ``recursive``); ``check`` validates them against the connector's ``sourceSpec`` JSON Schema.
 
-In place (JSON Patch with ``If-Match``): name, description, params. Replaced: the connector, the base
-connection, the data format, its properties and the schema (the paths AEP patches on source connections
-are undocumented beyond name, description and params).
+In place or replace: only name and description change in place (JSON Patch with ``If-Match``); everything
+else replaces the connection: the connector, the base connection, the data format, its properties, the schema
+and ``params``. The platform documents no PATCH of an ingestion source connection's params: the only
+documented one adds ``/params/filters`` to a *draft* source connection before it is published
+(help/sources/tutorials/api/filter.md, "Update your source connection with filtering conditions"), and other
+paths are refused ``1365-400`` (help/sources/errors/sources-errors.md). Name and description follow the base
+connection rule (help/sources/tutorials/api/update.md); that they extend to source connections is an
+assumption (docs/platform-assumptions.md).
 """
 
 from __future__ import annotations
@@ -28,10 +33,8 @@ from .connection import base_connection_failures
 from .data_connection import DataConnectionProvider
 from .flow_service import (
     SOURCE_CONNECTIONS,
-    converge,
     create_object,
     data_section,
-    patch_object,
     schema_id_of,
     schema_input,
     spec_id_of,
@@ -62,13 +65,15 @@ class SourceConnectionArgs(AEPArgs):
     """``$id`` of the XDM schema the source data already follows (XDM-shaped data such as ``parquet_xdm``). Changing it replaces the connection."""
 
     params: dict[str, Any] = Field(default_factory=dict)
-    """The connector's parameters, e.g. ``{"stream": "orders", "dataType": "raw"}`` (Kinesis) or ``{"path": "bucket/folder", "recursive": True}`` (files)."""
+    """The connector's parameters, e.g. ``{"stream": "orders", "dataType": "raw"}`` (Kinesis) or ``{"path": "bucket/folder", "recursive": True}`` (files). Changing them replaces the connection."""
 
 
 class SourceConnectionProvider(DataConnectionProvider[SourceConnectionArgs]):
     collection = SOURCE_CONNECTIONS
     args_model = SourceConnectionArgs
-    replace_on = frozenset({"connection_spec_id", "base_connection_id", "data_format", "data_properties", "schema_id"})
+    replace_on = frozenset(
+        {"connection_spec_id", "base_connection_id", "data_format", "data_properties", "schema_id", "params"}
+    )
     server_outputs = ("source_connection_id", "etag", "state", "sandbox")
     id_output = "source_connection_id"
     role = "sourceSpec"
@@ -116,17 +121,6 @@ class SourceConnectionProvider(DataConnectionProvider[SourceConnectionArgs]):
             "schema_id": schema_input(schema_id_of(data), current.schema_id),
             "params": obj.get("params") or {},
         }
-
-    def update_object(
-        self,
-        object_id: str,
-        old: SourceConnectionArgs,
-        new: SourceConnectionArgs,
-        sandbox: str,
-        old_outputs: Mapping[str, Any],
-    ) -> None:
-        wanted = {"/name": new.name, "/description": new.description, "/params": dict(new.params)}
-        patch_object(self.client, SOURCE_CONNECTIONS, object_id, sandbox, lambda current: converge(current, wanted))
 
 
 class SourceConnection(AEPResource):

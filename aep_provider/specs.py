@@ -7,10 +7,23 @@ a dataflow may join, which transformations it takes and, for batch flows, the JS
 ``scheduleParams`` (aep-api.md §5.2, §5.3).
 
 Look-ups query the platform (``GET /connectionSpecs``, ``GET /flowSpecs``) and are cached per process: the
-catalogue does not change while a deployment runs. They are plain functions, usable from a stack program::
+catalogue does not change while a deployment runs. A look-up by name reads the whole catalogue once and
+matches locally (a server-side ``property=name==`` filter returns nothing to suggest from when it misses).
+
+A connection spec's ``name`` on the platform is what ``GET /connectionSpecs`` shows and what
+``property=name==`` filters on; for most connectors it is a slug: the docs query ``name=="google-big-query"``,
+``"postgre-sql"``, ``"sql-server"``, ``"mysql"``, ``"salesforce"`` (help/sources/tutorials/api/filter.md and the
+database/CRM connector tutorials); the Kinesis and Event Hubs specs are listed as ``Amazon Kinesis`` and
+``Azure Event Hubs`` (help/destinations/api/streaming-destinations.md), and the S3 destination spec appears as
+``amazon-s3`` in one version of help/destinations/api/activate-segments-file-based-destinations.md and as
+``Amazon S3`` in another. So a look-up takes the platform's name or, as a convenience, a display label
+(``"Amazon S3"``, ``"Google Cloud Storage"``), compared ignoring case and punctuation; a name that matches nothing fails listing the nearest real names.
+The names assumed for specs no document shows are in docs/platform-assumptions.md.
+
+They are plain functions, usable from a stack program::
 
     from aep_provider import specs
-    spec = specs.connection_spec_by_name("Amazon S3")          # settings from stack config / AEP_* env
+    spec = specs.connection_spec_by_name("amazon-s3")          # settings from stack config / AEP_* env
     flow = specs.flow_spec_for(specs.AMAZON_S3, specs.DATA_LAKE)  # the one flow spec joining both
 
 and from providers (``connection_spec(client, id, sandbox)``, ...), where ``check`` uses them.
@@ -19,7 +32,8 @@ and from providers (``connection_spec(client, id, sandbox)``, ...), where ``chec
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import jsonschema
@@ -46,6 +60,21 @@ DATA_LAKE = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
 """The Data Lake: the target spec of every ingestion flow and the spec of a "dataset base connection"."""
 
 STREAMING_SPECS = frozenset({AMAZON_KINESIS, AZURE_EVENT_HUBS, GOOGLE_PUBSUB, HTTP_API})
+
+DISPLAY_LABELS: dict[str, str] = {
+    AMAZON_S3: "Amazon S3",
+    AMAZON_KINESIS: "Amazon Kinesis",
+    AZURE_EVENT_HUBS: "Azure Event Hubs",
+    GOOGLE_PUBSUB: "Google PubSub",
+    HTTP_API: "HTTP API",
+    AZURE_BLOB: "Azure Blob Storage",
+    ADLS_GEN2: "Azure Data Lake Storage Gen2",
+    GOOGLE_CLOUD_STORAGE: "Google Cloud Storage",
+    SFTP: "SFTP",
+    DATA_LANDING_ZONE: "Data Landing Zone",
+    DATA_LAKE: "Data Lake",
+}
+"""Display labels of the well-known connectors (the UI's names), accepted by look-ups beside the spec's name."""
 
 # --- well-known flow spec ids (aep-api.md §5.3) ----------------------------------------------------------
 
@@ -81,13 +110,18 @@ def flow_spec(client: AEPClient, spec_id: str, sandbox: str) -> dict[str, Any] |
 
 
 def connection_spec_named(client: AEPClient, name: str, sandbox: str) -> dict[str, Any]:
-    """The connection spec whose ``name`` is exactly ``name``; ``SpecLookupError`` otherwise."""
-    return _named(client, CONNECTION_SPECS, "connection spec", name, sandbox)
+    """The connection spec called ``name`` (its platform name, or a display label); ``SpecLookupError`` otherwise."""
+    return _named(list_objects(client, CONNECTION_SPECS, sandbox, cache=True), "connection spec", name)
 
 
 def flow_spec_named(client: AEPClient, name: str, sandbox: str) -> dict[str, Any]:
-    """The flow spec whose ``name`` is exactly ``name`` (e.g. ``CloudStorageToAEP``)."""
-    return _named(client, FLOW_SPECS, "flow spec", name, sandbox)
+    """The flow spec called ``name`` (e.g. ``CloudStorageToAEP``)."""
+    return _named(list_objects(client, FLOW_SPECS, sandbox, cache=True), "flow spec", name)
+
+
+def spec_answers_to(spec: Mapping[str, Any], name: str) -> bool:
+    """Whether ``name`` designates ``spec``: its platform name, or one of its labels ignoring case and punctuation."""
+    return spec.get("name") == name or _folded(name) in {_folded(label) for label in _labels(spec)}
 
 
 def flow_specs_joining(
@@ -119,18 +153,44 @@ def flow_spec_joining(client: AEPClient, source_spec_id: str, target_spec_id: st
     )
 
 
-def _named(client: AEPClient, resource: str, what: str, name: str, sandbox: str) -> dict[str, Any]:
-    # The documented filter puts the value in double quotes: property=name=="CloudStorageToAEP".
-    listing = list_objects(client, resource, sandbox, {"property": f'name=="{name}"'}, cache=True)
-    exact = [spec for spec in listing if spec.get("name") == name]
-    if len(exact) == 1:
-        return exact[0]
-    if len(exact) > 1:
-        ids = ", ".join(str(spec.get("id")) for spec in exact)
-        raise SpecLookupError(f"several {what}s are named {name!r} ({ids}); use the id instead")
-    others = [str(spec.get("name")) for spec in listing if spec.get("name")]
-    hint = f"; AEP has {', '.join(repr(n) for n in others)}" if others else ""
-    raise SpecLookupError(f"no {what} is named {name!r} (names are case-sensitive){hint}")
+def _named(catalogue: Sequence[Mapping[str, Any]], what: str, name: str) -> dict[str, Any]:
+    """The one spec of ``catalogue`` called ``name``: its exact name first, then a name or label folded."""
+    found = [spec for spec in catalogue if spec.get("name") == name] or [
+        spec for spec in catalogue if spec_answers_to(spec, name)
+    ]
+    if len(found) == 1:
+        return dict(found[0])
+    if found:
+        listed = ", ".join(f"{_shown(spec)} ({spec.get('id')})" for spec in found)
+        raise SpecLookupError(f"several {what}s are called {name!r}: {listed}; use the id instead")
+    nearest = sorted(
+        (spec for spec in catalogue if spec.get("name")),
+        key=lambda spec: -max(_likeness(name, label) for label in _labels(spec)),
+    )[:_SUGGESTIONS]
+    hint = f"; the nearest are {', '.join(_shown(spec) for spec in nearest)}" if nearest else ""
+    raise SpecLookupError(f"no {what} is called {name!r}{hint}")
+
+
+_SUGGESTIONS = 5
+
+
+def _labels(spec: Mapping[str, Any]) -> list[str]:
+    label = DISPLAY_LABELS.get(str(spec.get("id")))
+    return [str(spec.get("name") or ""), *([label] if label else [])]
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _likeness(wanted: str, label: str) -> float:
+    return difflib.SequenceMatcher(None, _folded(wanted), _folded(label)).ratio()
+
+
+def _shown(spec: Mapping[str, Any]) -> str:
+    """``'amazon-s3' (Amazon S3)``: the name to use, with the label it is known by."""
+    label = DISPLAY_LABELS.get(str(spec.get("id")))
+    return f"{spec.get('name')!r}" + (f" ({label})" if label and label != spec.get("name") else "")
 
 
 # --- reading a spec ----------------------------------------------------------------------------------------
@@ -240,7 +300,7 @@ def _program_client(settings: Settings | None) -> tuple[AEPClient, str]:
 
 
 def connection_spec_by_name(name: str, settings: Settings | None = None) -> dict[str, Any]:
-    """The connection spec named ``name`` (e.g. ``"Amazon S3"``); its ``id`` feeds ``connection_spec_id``."""
+    """The connection spec called ``name`` (e.g. ``"amazon-s3"`` or ``"Amazon S3"``); its ``id`` feeds ``connection_spec_id``."""
     client, sandbox = _program_client(settings)
     return connection_spec_named(client, name, sandbox)
 

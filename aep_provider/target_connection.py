@@ -4,9 +4,13 @@ For ingestion the connector is the Data Lake (``specs.DATA_LAKE``, the default);
 names the dataset and ``data.schema`` its XDM schema. ``base_connection_id`` may name a *dataset base
 connection* (a ``BaseConnection`` of the Data Lake spec), as the cloud-storage tutorial does.
 
-In place (JSON Patch with ``If-Match``): name, description, data format. Replaced: the connector, the base
-connection, the dataset and the schema (what a dataflow writes to is fixed for its life on AEP, and
-AEP documents no patchable path for them).
+In place or replace: only name and description change in place (JSON Patch with ``If-Match``); everything
+else replaces the connection: the connector, the base connection, the dataset, the schema and the data format.
+The platform documents no PATCH of an ingestion target connection: the documented ones change ``/params`` of
+a *destination* target connection (help/destinations/api/edit-destination.md), and other paths are refused
+``1365-400`` (help/sources/errors/sources-errors.md). Name and description follow the base connection rule
+(help/sources/tutorials/api/update.md); that they extend to target connections is an assumption
+(docs/platform-assumptions.md).
 
 ``check`` validates the dataset id against the connector's ``targetSpec`` JSON Schema, that the dataset
 exists and that it follows ``schema_id`` (read-only look-ups).
@@ -27,10 +31,8 @@ from .connection import base_connection_failures
 from .data_connection import DataConnectionProvider
 from .flow_service import (
     TARGET_CONNECTIONS,
-    converge,
     create_object,
     data_section,
-    patch_object,
     same_schema,
     schema_id_of,
     schema_input,
@@ -56,7 +58,7 @@ class TargetConnectionArgs(AEPArgs):
     """``$id`` of the dataset's XDM schema (``Schema.schema_id``). Changing it replaces the connection."""
 
     data_format: str = DEFAULT_FORMAT
-    """Format written to the Data Lake: ``parquet_xdm`` (default), ``json``, ``delimited`` or ``parquet``."""
+    """Format written to the Data Lake: ``parquet_xdm`` (default), ``json``, ``delimited`` or ``parquet``. Changing it replaces the connection."""
 
     connection_spec_id: str = Field(DATA_LAKE, min_length=1)
     """Id of the target connector's spec; ingestion writes to the Data Lake (the default). Changing it replaces the connection."""
@@ -75,7 +77,7 @@ def get_dataset(client: AEPClient, dataset_id: str, sandbox: str) -> dict[str, A
 class TargetConnectionProvider(DataConnectionProvider[TargetConnectionArgs]):
     collection = TARGET_CONNECTIONS
     args_model = TargetConnectionArgs
-    replace_on = frozenset({"connection_spec_id", "base_connection_id", "dataset_id", "schema_id"})
+    replace_on = frozenset({"connection_spec_id", "base_connection_id", "dataset_id", "schema_id", "data_format"})
     server_outputs = ("target_connection_id", "etag", "state", "sandbox")
     id_output = "target_connection_id"
     role = "targetSpec"
@@ -143,17 +145,6 @@ class TargetConnectionProvider(DataConnectionProvider[TargetConnectionArgs]):
             "connection_spec_id": spec_id_of(obj),
             "base_connection_id": obj.get("baseConnectionId"),
         }
-
-    def update_object(
-        self,
-        object_id: str,
-        old: TargetConnectionArgs,
-        new: TargetConnectionArgs,
-        sandbox: str,
-        old_outputs: Mapping[str, Any],
-    ) -> None:
-        wanted = {"/name": new.name, "/description": new.description, "/data/format": new.data_format}
-        patch_object(self.client, TARGET_CONNECTIONS, object_id, sandbox, lambda current: converge(current, wanted))
 
 
 class TargetConnection(AEPResource):

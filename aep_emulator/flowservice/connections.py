@@ -2,6 +2,16 @@
 
 Each resource has ``validate`` (platform rules, run inside the write transaction), ``verify`` (checks
 against AWS, run before it so the store is not locked during network calls) and ``render`` (what GET shows).
+
+What a PATCH may change (any other path is ``1365-400``, see ``patching.py``):
+- base connections: ``/name``, ``/description``, ``/auth/params`` and the params below it
+  (help/sources/tutorials/api/update.md, "Update connection"; the S3 tutorial patches
+  ``/auth/params/s3SessionToken``, help/sources/tutorials/api/create/cloud-storage/s3.md);
+- source and target connections: ``/name`` and ``/description`` only. The docs show no PATCH of an ingestion
+  source or target connection; the two documented ones (``/params/filters`` of a *draft* source connection,
+  help/sources/tutorials/api/filter.md; ``/params`` of a *destination* target connection,
+  help/destinations/api/edit-destination.md) concern objects the emulator does not have
+  (docs/platform-assumptions.md).
 """
 
 from __future__ import annotations
@@ -19,6 +29,9 @@ from .objects import CONNECTIONS, VERIFICATION_FIELD, kind, now_ms, store
 from .other_services import dataset_schema, require_dataset, same_schema
 from .payloads import ConnectionPayload, SourceConnectionPayload, TargetConnectionPayload, parse
 from .specs import DATA_LAKE_SPEC_ID, ConnectionSpec, connection_spec, validate_params
+
+CONNECTION_PATCHABLE = ("/name", "/description", "/auth/params")
+DATA_CONNECTION_PATCHABLE = ("/name", "/description")  # source and target connections
 
 # What GET shows in place of a secret auth param (aep-api §11 #10: the real form is UNCONFIRMED).
 SECRET_MASK = "********"

@@ -142,6 +142,7 @@ class Resource:
     validate: Callable[[Scope, dict[str, Any], dict[str, Any] | None], dict[str, Any]]
     verify_external: Callable[[Scope, dict[str, Any], dict[str, Any] | None], dict[str, Any]]
     render: Callable[[Scope, dict[str, Any]], dict[str, Any]]
+    patchable: tuple[str, ...] | None = None  # JSON pointers a PATCH may touch (and below); None: any
 
     def user_part(self, document: Mapping[str, Any]) -> dict[str, Any]:
         return {name: document[name] for name in self.fields if name in document}
@@ -157,18 +158,21 @@ RESOURCES: dict[str, Resource] = {
         connections.validate_connection,
         connections.verify_connection,
         connections.render_connection,
+        connections.CONNECTION_PATCHABLE,
     ),
     SOURCE_CONNECTIONS: Resource(
         user_fields(SourceConnectionPayload),
         connections.validate_source_connection,
         connections.verify_source_connection,
         connections.render_with_base,
+        connections.DATA_CONNECTION_PATCHABLE,
     ),
     TARGET_CONNECTIONS: Resource(
         user_fields(TargetConnectionPayload),
         connections.validate_target_connection,
         _no_external_check,
         connections.render_with_base,
+        connections.DATA_CONNECTION_PATCHABLE,
     ),
     FLOWS: Resource(user_fields(FlowPayload), flows.validate_flow, _no_external_check, flows.render_flow),
 }
@@ -253,7 +257,7 @@ def patch_object(
     current = get_stored(scope, resource_name, obj_id)
     _check_if_match(current, if_match)
     operations = patching.parse_operations(body)
-    patching.check_paths(operations, SERVER_FIELDS)
+    patching.check_paths(operations, SERVER_FIELDS, resource.patchable)
     document = resource.user_part(patching.apply(current, operations))
     extras = resource.verify_external(scope, document, current)
     with store().transaction():

@@ -3,7 +3,13 @@
 Ops ``add``/``replace``/``remove`` in any letter case (the spec enumerates ``ADD``/``REPLACE``/``REMOVE``);
 ``move`` is ``1434-400`` and so is any other op. An empty body is ``1405-400``; a path to a field that is
 not there is ``1455-400``; ``/connectionSpec`` (and ``/flowSpec``) cannot change (``1414-400``); fields the
-server owns (id, audit fields, etag, state, ...) are not patchable (``1365-400``, invalid path).
+server owns (id, audit fields, etag, state, ...) are not patchable (``1365-400``, invalid path), and neither
+is any path outside a resource's documented patchable paths when it has a list of them (``1365-400``,
+help/sources/errors/sources-errors.md: "The path {path} provided in ops is invalid").
+
+``1300-400`` ("patch connection request is not supported for {connectorType} connector") and ``1445-400``
+("PATCH Connection Feature not enabled") are documented too, but not which connectors or which feature they
+concern: the emulator never sends them (docs/platform-assumptions.md).
 """
 
 from __future__ import annotations
@@ -30,13 +36,21 @@ def parse_operations(body: Any) -> list[dict[str, Any]]:
     return [_operation(item) for item in body]
 
 
-def check_paths(operations: Iterable[dict[str, Any]], server_fields: frozenset[str]) -> None:
+def check_paths(
+    operations: Iterable[dict[str, Any]], server_fields: frozenset[str], patchable: tuple[str, ...] | None = None
+) -> None:
+    """Refuse paths that may not be patched; ``patchable`` (pointers) limits the paths to those and below."""
     for operation in operations:
-        top = operation["path"].split("/")[1]
+        path = operation["path"]
+        top = path.split("/")[1]
         if top in _SPEC_FIELDS:
             raise FlowError(1414, f"The {top} of a connection or flow cannot be updated.")
-        if top in server_fields or top == "":
-            raise FlowError(1365, f"The path {operation['path']} provided in ops is invalid. Provide a valid path.")
+        if top in server_fields or top == "" or (patchable is not None and not _under_any(path, patchable)):
+            raise FlowError(1365, f"The path {path} provided in ops is invalid. Provide a valid path.")
+
+
+def _under_any(path: str, allowed: tuple[str, ...]) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in allowed)
 
 
 def apply(document: dict[str, Any], operations: list[dict[str, Any]]) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 ``data/connection_specs.json`` and ``data/flow_specs.json`` hold the catalogue in a compact form; this
 module expands each entry into the shape ``GET /connectionSpecs`` and ``GET /flowSpecs`` answer with
-(``authSpec[].spec``, ``sourceSpec.spec``, ``targetSpec.spec``, ``scheduleSpec.spec`` are JSON Schemas)
-and keeps the rules the backend needs (secret fields, base-connection policy, accepted formats).
+(``authSpec[].spec``, ``sourceSpec.spec``, ``targetSpec.spec``, ``scheduleSpec.spec`` are JSON Schemas;
+a spec GET carries at least the documented ``id``, ``name``, ``providerId``, ``version`` and ``authSpec``,
+help/sources/tutorials/api/create/crm/salesforce.md) and keeps the rules the backend needs (secret fields,
+base-connection policy, accepted formats).
 """
 
 from __future__ import annotations
@@ -172,7 +174,7 @@ def _connection_spec(entry: dict[str, Any], data: dict[str, Any]) -> ConnectionS
     auth_specs = {
         auth["name"]: AuthSpec(
             name=auth["name"],
-            schema=_object_schema(auth["params"], auth["required"], f"Credentials for {entry['name']}."),
+            schema=_object_schema(auth["params"], auth["required"], f"Credentials for {entry['label']}."),
             secrets=frozenset(n for n, p in auth["params"].items() if p == "secret"),
         )
         for auth in entry["auth"]
@@ -203,7 +205,8 @@ def _connection_document(
 ) -> dict[str, Any]:
     category_key = _category_key(entry["category"])
     permission = "StreamingSource" if entry["provider"] == "streaming" else "EnterpriseSource"
-    ui = {"category": category_key, "label": entry["name"]}
+    label = entry["label"]  # the display label; ``name`` is the platform's spec name (a slug for most)
+    ui = {"category": category_key, "label": label}
     document: dict[str, Any] = {
         "id": entry["id"],
         "name": entry["name"],
@@ -217,12 +220,12 @@ def _connection_document(
     if source:
         document["sourceSpec"] = _params_document(entry["category"], category_key, source, {"isSource": True, **ui})
     if target:
-        document["targetSpec"] = _params_document(entry["name"], category_key, target, {"isDestination": False, **ui})
+        document["targetSpec"] = _params_document(label, category_key, target, {"isDestination": False, **ui})
     if "explore" in entry:
         document["exploreSpec"] = {"name": entry["explore"], "type": entry["explore"]}
     document["attributes"] = {
         "category": entry["category"],
-        "connectorName": entry["name"],
+        "connectorName": label,
         "isSource": source is not None,
         "uiAttributes": {"isSource": source is not None, **ui, "apiFeatures": {"explorePaginationSupported": False}},
     }

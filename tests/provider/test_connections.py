@@ -89,10 +89,22 @@ def test_name_and_description_change_in_place(configured: Callable[..., Any], em
 
 
 def test_a_spec_given_by_name_is_looked_up_and_read_back_by_name(configured: Callable[..., Any], s3_base: Made) -> None:
-    connection_id, outs = s3_base
+    connection_id, outs = s3_base  # declared with the label "Amazon S3"; the platform's name is "amazon-s3"
     assert outs["resolved_connection_spec_id"] == specs.AMAZON_S3
-    _, inputs = refreshed(configured(BaseConnectionProvider), connection_id, outs)
+    provider = configured(BaseConnectionProvider)
+    new_outs, inputs = refreshed(provider, connection_id, outs)
     assert inputs["connection_spec_name"] == "Amazon S3" and "connection_spec_id" not in inputs
+    assert not provider.diff(connection_id, new_outs, program_inputs(provider, outs)).changes
+
+
+@pytest.mark.parametrize(("declared", "read_back"), [("amazon-s3", "amazon-s3"), ("amazon s3", "amazon s3"),
+                                                     ("Amazon Kinesis", "amazon-s3")])  # fmt: skip
+def test_a_spec_name_reads_back_as_declared_only_while_it_names_the_spec_in_use(
+    configured: Callable[..., Any], s3_base: Made, declared: str, read_back: str
+) -> None:
+    connection_id, outs = s3_base
+    _, inputs = refreshed(configured(BaseConnectionProvider), connection_id, {**outs, "connection_spec_name": declared})
+    assert inputs["connection_spec_name"] == read_back
 
 
 def test_http_api_connections_output_their_inlet(make: Callable[..., Made]) -> None:
@@ -207,18 +219,25 @@ def test_delete_waits_while_a_flow_still_uses_the_connection(
 # --- source and target connections ------------------------------------------------------------------------
 
 
-def test_source_connection_params_change_in_place(emulator: EmulatorHandle, configured: Callable[..., Any], s3_source: Made) -> None:
-    source_id, outs = s3_source
-    new_params = {"path": "demo-bucket/other", "recursive": False, "type": "folder"}
-    update(configured(SourceConnectionProvider), source_id, outs, params=new_params)
-    assert server_object(emulator, "sourceConnections", source_id)["params"] == new_params
-
-
-def test_target_connection_data_format_changes_in_place(emulator: EmulatorHandle, configured: Callable[..., Any], target: Made) -> None:
-    target_id, outs = target
-    update(configured(TargetConnectionProvider), target_id, outs, data_format="json", name="JSON into the lake")
-    server = server_object(emulator, "targetConnections", target_id)
-    assert (server["data"]["format"], server["name"]) == ("json", "JSON into the lake")
+@pytest.mark.parametrize(
+    ("provider_class", "fixture", "resource"),
+    [(SourceConnectionProvider, "s3_source", "sourceConnections"), (TargetConnectionProvider, "target", "targetConnections")],
+)
+def test_source_and_target_connections_patch_only_name_and_description(
+    request: pytest.FixtureRequest, emulator: EmulatorHandle, configured: Callable[..., Any],
+    provider_class: type[AEPProvider[Any]], fixture: str, resource: str,
+) -> None:  # fmt: skip
+    object_id, outs = request.getfixturevalue(fixture)
+    before = server_object(emulator, resource, object_id)
+    emulator.clear_stats()
+    new_outs = update(configured(provider_class), object_id, outs, name="Renamed", description="Described")
+    assert emulator.calls("PATCH", "/flowservice/", status=200) == 1
+    after = server_object(emulator, resource, object_id)
+    assert (after["name"], after["description"]) == ("Renamed", "Described")
+    assert {k: v for k, v in after.items() if k not in ("name", "description", "etag", "version", "updatedAt")} == {
+        k: v for k, v in before.items() if k not in ("name", "etag", "version", "updatedAt")
+    }
+    assert new_outs["etag"] != outs["etag"]
 
 
 def test_a_target_read_back_with_the_schema_alt_id_shows_no_drift(
@@ -261,7 +280,10 @@ DIFF_CASES = [
     (BaseConnectionProvider, BASE_OUTPUTS, {"connection_spec_id": None, "connection_spec_name": "Amazon Kinesis"},
      True, ["connection_spec_id", "connection_spec_name"]),
     (SourceConnectionProvider, SOURCE_OUTPUTS, {}, False, []),
-    (SourceConnectionProvider, SOURCE_OUTPUTS, {"params": {"path": "bucket/y", "recursive": True}}, True, []),
+    # params and the target's data format are not patchable on the platform: a replacement (module docstrings)
+    (SourceConnectionProvider, SOURCE_OUTPUTS, {"params": {"path": "bucket/y", "recursive": True}}, True, ["params"]),
+    (SourceConnectionProvider, SOURCE_OUTPUTS, {"params": {"recursive": True, "path": "bucket/x"}}, False, []),
+    (SourceConnectionProvider, SOURCE_OUTPUTS, {"name": "n"}, True, []),
     (SourceConnectionProvider, SOURCE_OUTPUTS, {"description": "d"}, True, []),
     (SourceConnectionProvider, SOURCE_OUTPUTS, {"data_format": "json"}, True, ["data_format"]),
     (SourceConnectionProvider, SOURCE_OUTPUTS, {"base_connection_id": "b2"}, True, ["base_connection_id"]),
@@ -269,7 +291,8 @@ DIFF_CASES = [
     (SourceConnectionProvider, SOURCE_OUTPUTS, {"sandbox": "dev"}, True, ["sandbox"]),
     (TargetConnectionProvider, TARGET_OUTPUTS, {}, False, []),
     (TargetConnectionProvider, TARGET_OUTPUTS, {"connection_spec_id": None}, False, []),  # Data Lake is the default
-    (TargetConnectionProvider, TARGET_OUTPUTS, {"data_format": "json"}, True, []),
+    (TargetConnectionProvider, TARGET_OUTPUTS, {"data_format": "json"}, True, ["data_format"]),
+    (TargetConnectionProvider, TARGET_OUTPUTS, {"name": "n", "description": "d"}, True, []),
     (TargetConnectionProvider, TARGET_OUTPUTS, {"dataset_id": "d2"}, True, ["dataset_id"]),
     (TargetConnectionProvider, TARGET_OUTPUTS, {"dataset_id": UNKNOWN}, True, ["dataset_id"]),
     (TargetConnectionProvider, TARGET_OUTPUTS, {"schema_id": "s2"}, True, ["schema_id"]),
@@ -309,7 +332,10 @@ BASE_CHECK_CASES = [
     ({**KINESIS, "auth_spec_name": "Access Key", "auth_params": {}}, {"auth_spec_name": "one of 'Aws Kinesis"}),
     ({**KINESIS, "auth_spec_name": None, "auth_params": {"accessKeyId": "a"}}, {"auth_spec_name": "required"}),
     ({"name": "k", "connection_spec_id": "00000000-0000-0000-0000-000000000000"}, {"connection_spec_id": "unknown connection spec"}),
-    ({"name": "k", "connection_spec_name": "Amazon S4"}, {"connection_spec_name": "no connection spec is named 'Amazon S4'"}),
+    ({"name": "k", "connection_spec_name": "Amazon S4"},
+     {"connection_spec_name": "no connection spec is called 'Amazon S4'; the nearest are 'amazon-s3' (Amazon S3)"}),
+    ({"name": "k", "connection_spec_name": "amazon-s3", "auth_spec_name": "Access Key",
+      "auth_params": {"s3AccessKey": "a", "s3SecretKey": "s"}}, {}),
     ({"name": "k", "connection_spec_name": "Amazon S3", "connection_spec_id": specs.AMAZON_S3}, {"connection_spec_id": "not both"}),
     ({"name": "k"}, {"connection_spec_id": "required"}),
     ({"name": "k", "connection_spec_id": specs.DATA_LAKE, "auth_spec_name": "Access Key", "auth_params": {}},

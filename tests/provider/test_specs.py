@@ -62,22 +62,61 @@ def test_flow_spec_for_refuses_none_or_several(settings: Settings, source: str, 
         assert specs.HTTP_API_RAW_FLOW in str(raised.value) and "set flow_spec_id" in str(raised.value)
 
 
+SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5"
+
+
 @pytest.mark.parametrize(
     ("lookup", "name", "expected_id"),
     [
-        (specs.connection_spec_by_name, "Amazon S3", specs.AMAZON_S3),
+        # the platform's own names (slugs for most connectors: specs module docstring)
+        (specs.connection_spec_by_name, "amazon-s3", specs.AMAZON_S3),
         (specs.connection_spec_by_name, "Amazon Kinesis", specs.AMAZON_KINESIS),
+        (specs.connection_spec_by_name, "salesforce", SALESFORCE),
+        (specs.connection_spec_by_name, "google-cloud", specs.GOOGLE_CLOUD_STORAGE),
+        # display labels, compared ignoring case and punctuation
+        (specs.connection_spec_by_name, "Amazon S3", specs.AMAZON_S3),
+        (specs.connection_spec_by_name, "AMAZON_S3", specs.AMAZON_S3),
+        (specs.connection_spec_by_name, "amazon kinesis", specs.AMAZON_KINESIS),
+        (specs.connection_spec_by_name, "Google Cloud Storage", specs.GOOGLE_CLOUD_STORAGE),
+        (specs.connection_spec_by_name, "Data Lake", specs.DATA_LAKE),
         (specs.flow_spec_by_name, "CloudStorageToAEP", specs.CLOUD_STORAGE_FLOW),
         (specs.flow_spec_by_name, "CRMToAEP", specs.CRM_FLOW),
+        (specs.flow_spec_by_name, "crm-to-aep", specs.CRM_FLOW),
     ],
 )
-def test_lookups_by_name(settings: Settings, lookup: Any, name: str, expected_id: str) -> None:
+def test_lookups_by_name_or_label(settings: Settings, lookup: Any, name: str, expected_id: str) -> None:
     assert lookup(name, settings)["id"] == expected_id
 
 
-def test_an_unknown_name_is_an_error_saying_names_are_case_sensitive(settings: Settings) -> None:
-    with pytest.raises(specs.SpecLookupError, match="case-sensitive"):
-        specs.connection_spec_by_name("amazon s3", settings)
+@pytest.mark.parametrize(
+    ("name", "nearest"),
+    [("Amazon S4", "'amazon-s3' (Amazon S3)"), ("kinesis stream", "'Amazon Kinesis'"), ("sales-force-crm", "'salesforce'")],
+)
+def test_an_unmatched_name_lists_the_nearest_real_names(settings: Settings, name: str, nearest: str) -> None:
+    with pytest.raises(specs.SpecLookupError) as raised:
+        specs.connection_spec_by_name(name, settings)
+    message = str(raised.value)
+    assert f"no connection spec is called {name!r}; the nearest are " in message
+    assert nearest in message.split("the nearest are ")[1].split(", ")[:3], message
+
+
+def test_a_name_two_specs_answer_to_is_refused_naming_both() -> None:
+    catalogue = [{"id": "a", "name": "amazon-s3"}, {"id": "b", "name": "Amazon S3"}]
+    assert specs._named(catalogue, "connection spec", "Amazon S3")["id"] == "b"  # the exact name wins
+    with pytest.raises(specs.SpecLookupError, match=r"several connection specs are called 'amazon s3'.*\(a\).*\(b\)"):
+        specs._named(catalogue, "connection spec", "amazon s3")
+
+
+def test_lookups_read_the_catalogue_once_and_match_locally(settings: Settings, emulator: EmulatorHandle) -> None:
+    emulator.clear_stats()
+    specs.connection_spec_by_name("Amazon S3", settings)
+    assert emulator.calls("GET", "/connectionSpecs") == 1
+    for name in ("amazon-s3", "Amazon Kinesis", "Data Lake", "Amazon S4"):
+        try:
+            specs.connection_spec_by_name(name, settings)
+        except specs.SpecLookupError:
+            pass
+    assert emulator.calls("GET", "/connectionSpecs") == 1
 
 
 def test_lookups_are_cached_per_process(settings: Settings, emulator: EmulatorHandle) -> None:
