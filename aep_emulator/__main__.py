@@ -2,6 +2,9 @@
 
 The first line printed is the base URL (``http://127.0.0.1:8080``), flushed at once, so scripts can
 start it with ``--port 0`` and read where it listens; a short banner with the credentials follows.
+
+The emulator's dependencies (flask, cheroot, moto, ...) come with the ``[emulator]`` extra; without them
+the command says how to install it instead of failing with a traceback.
 """
 
 from __future__ import annotations
@@ -13,10 +16,18 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from .core.context import EmulatorConfig
-from .server import DEFAULT_THREADS, EmulatorServer
+INSTALL_HINT = "pip install 'aep-provider[emulator]'"
 
-_DEFAULTS = EmulatorConfig()
+try:
+    from .core.context import EmulatorConfig
+    from .server import DEFAULT_THREADS, EmulatorServer
+except ModuleNotFoundError as missing:
+    if (missing.name or "").partition(".")[0] in ("aep_emulator", "aep_provider"):
+        raise  # our own module missing is a broken install, not a missing extra
+    _MISSING_EXTRA: ModuleNotFoundError | None = missing
+else:
+    _MISSING_EXTRA = None
+    _DEFAULTS = EmulatorConfig()
 _SANDBOX_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # AEP sandbox names are lowercase
 
 
@@ -43,6 +54,13 @@ def _port(value: str) -> int:
     return port
 
 
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not 0 <= seconds <= 3600:
+        raise argparse.ArgumentTypeError("must be 0..3600 seconds")
+    return seconds
+
+
 def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -66,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated sandbox names; the first is the default production sandbox",
     )
     parser.add_argument("--aws-endpoint", help="AWS endpoint (e.g. a moto server) to verify S3/Kinesis against")
+    parser.add_argument(
+        "--flow-transition-seconds",
+        type=_seconds,
+        default=_DEFAULTS.flow_transition_seconds,
+        help="how long a flow stays in a transitional state (updating, disabling, ...) after each write "
+        f"(default {_DEFAULTS.flow_transition_seconds}; 0 settles at once)",
+    )
     parser.add_argument("--threads", type=_positive, default=DEFAULT_THREADS, help="worker threads")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
@@ -80,6 +105,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         sandboxes=args.sandboxes,
         data_dir=args.data,
         aws_endpoint=args.aws_endpoint,
+        flow_transition_seconds=args.flow_transition_seconds,
     )
 
 
@@ -100,7 +126,17 @@ def banner(config: EmulatorConfig) -> str:
     )
 
 
+def missing_extra_message(missing: ModuleNotFoundError) -> str:
+    return (
+        f"aep-emulator: the emulator needs the [emulator] extra (no module named {missing.name!r}); "
+        f"install it with: {INSTALL_HINT}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if _MISSING_EXTRA is not None:
+        print(missing_extra_message(_MISSING_EXTRA), file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     if args.verbose:
