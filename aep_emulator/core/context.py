@@ -69,6 +69,21 @@ def request_context() -> RequestContext:
     return flask.g.aep
 
 
+REQUEST_ID_HEADER = "x-request-id"
+
+
+def current_request_id() -> str:
+    """The id of this request, one per request whatever answers it (gateway, fault, service, 404):
+    the caller's ``x-request-id`` when it sent one, else a new UUID. Error bodies quote the same id
+    (``report.registryRequestId``, ``report.request-id``) as the header."""
+    ctx = getattr(flask.g, "aep", None)
+    if ctx is not None:
+        return ctx.request_id
+    if getattr(flask.g, "aep_request_id", None) is None:
+        flask.g.aep_request_id = flask.request.headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
+    return flask.g.aep_request_id
+
+
 def sandbox_id(scope: Scope) -> str:
     """A stable id per (org, sandbox), so every service reports the same ``sandboxId``."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"aep-emulator:{scope[0]}:{scope[1]}"))

@@ -7,12 +7,11 @@ unknown sandbox in its own envelope.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 import flask
 
-from .context import RequestContext, state
+from .context import RequestContext, current_request_id, state
 from .errors import AEPError, GatewayError, ProblemError
 
 AEP_PREFIX = "/data/foundation/"
@@ -53,7 +52,7 @@ def authenticate() -> None:
         sandbox=headers.get("x-sandbox-name") or None,
         client_id=api_key,
         user_id=f"{api_key}@AdobeID",
-        request_id=headers.get("x-request-id") or str(uuid.uuid4()),
+        request_id=current_request_id(),
     )
 
 

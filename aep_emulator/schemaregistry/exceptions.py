@@ -20,6 +20,7 @@ import uuid
 
 import flask
 
+from ..core.context import current_request_id
 from ..core.errors import AEPError
 
 ERROR_TYPE = "http://ns.adobe.com/aep/errors/XDM-{code}-{status}"
@@ -28,8 +29,7 @@ GENERIC_TYPE = "/placeholder/type/uri"
 
 
 def _request_id() -> str:
-    ctx = getattr(flask.g, "aep", None) if flask.has_request_context() else None
-    return ctx.request_id if ctx is not None else str(uuid.uuid4())
+    return current_request_id() if flask.has_request_context() else str(uuid.uuid4())
 
 
 class XDMError(AEPError):

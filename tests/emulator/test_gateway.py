@@ -129,6 +129,39 @@ def test_every_service_sits_behind_the_gateway(emulator: EmulatorHandle, service
     assert (answer.status_code, answer.json()) == MISSING_TOKEN
 
 
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/data/foundation/schemaregistry/tenant/schemas", "application/vnd.adobe.xed-id+json"),
+        ("/data/foundation/schemaregistry/global/classes", "application/vnd.adobe.xed-id+json"),
+        ("/data/foundation/catalog/dataSets", None),
+        ("/data/foundation/flowservice/connectionSpecs", None),
+        ("/data/foundation/flowservice/flows", None),
+        ("/data/foundation/conversion/mappingSets", None),
+    ],
+)
+def test_a_trailing_slash_is_accepted_on_every_service(emulator: EmulatorHandle, path: str, accept: str | None) -> None:
+    """Clients send ``/tenant/schemas/``, ``/dataSets/``, ``/connectionSpecs/``; the platform answers them
+    as without the slash (aep-api.md, corrections)."""
+    headers = emulator.headers(**({"Accept": accept} if accept else {}))
+    plain = requests.get(emulator.url(path), headers=headers, timeout=10)
+    slashed = requests.get(emulator.url(path + "/"), headers=headers, timeout=10, allow_redirects=False)
+    assert (plain.status_code, slashed.status_code) == (200, 200), slashed.text
+    assert slashed.json() == plain.json()
+
+
+def test_a_trailing_slash_is_accepted_on_a_lookup_and_a_write(emulator: EmulatorHandle) -> None:
+    schemas = "/data/foundation/schemaregistry/tenant/schemas/"
+    body = {"type": "object", "title": "Slashed", "description": "", "allOf": [{"$ref": "https://ns.adobe.com/xdm/context/profile"}]}
+    created = requests.post(emulator.url(schemas), json=body, headers=emulator.headers(), timeout=10, allow_redirects=False)
+    assert created.status_code == 201, created.text
+    alt_id = created.json()["meta:altId"]
+    accept = {"Accept": "application/vnd.adobe.xed+json; version=1"}
+    found = requests.get(emulator.url(f"{schemas}{alt_id}/"), headers=emulator.headers(**accept), timeout=10,
+                         allow_redirects=False)
+    assert (found.status_code, found.json()["$id"]) == (200, created.json()["$id"])
+
+
 # --- IMS ----------------------------------------------------------------------------------------
 
 

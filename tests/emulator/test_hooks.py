@@ -377,3 +377,34 @@ def test_aep_answers_carry_a_request_id(emu: EmulatorHandle) -> None:
     assert get_item(emu, "x").headers.get("x-request-id")
     echoed = requests.get(emu.url(f"{PROBE}/items/x"), headers=emu.headers(**{"x-request-id": "abc"}), timeout=10)
     assert echoed.headers["x-request-id"] == "abc"
+
+
+@pytest.mark.parametrize(
+    ("fault", "method", "path", "authenticated", "status"),
+    [
+        (None, "GET", f"{PROBE}/items/x", True, 404),  # a service answer
+        (None, "GET", f"{PROBE}/items/x", False, 403),  # a gateway refusal (no token)
+        ({"action": "status", "status": 429, "retryAfter": 1}, "GET", f"{PROBE}/items/x", True, 429),
+        ({"action": "status", "status": 503}, "GET", f"{PROBE}/items/x", False, 503),  # fault before the gateway
+        ({"action": "status", "status": 500}, "POST", "/ims/token/v3", False, 500),
+        (None, "GET", "/data/foundation/probe/nothing-here", True, 404),  # unknown AEP route
+        (None, "GET", "/not-aep-at-all", False, 404),  # unknown route outside AEP
+        (None, "DELETE", f"{PROBE}/items", True, 405),
+        (None, "GET", "/__emulator/faults", False, 200),
+    ],
+    ids=["service", "gateway", "fault-429", "fault-503", "ims-fault", "unknown-aep", "unknown", "405", "hook"],
+)
+def test_every_answer_carries_a_request_id(
+    emu: EmulatorHandle, fault: dict | None, method: str, path: str, authenticated: bool, status: int
+) -> None:
+    """Whoever answers (service, gateway, injected fault, router), the answer has ``x-request-id``:
+    a new id, or the caller's own when it sent one."""
+    if fault is not None:
+        emu.inject_fault(method=method, route=path, count=2, **{k: v for k, v in fault.items() if k != "retryAfter"},
+                         **({"retry_after": fault["retryAfter"]} if "retryAfter" in fault else {}))
+    headers = emu.headers() if authenticated else {}
+    fresh = requests.request(method, emu.url(path), headers=headers, timeout=10)
+    echoed = requests.request(method, emu.url(path), headers={**headers, "x-request-id": "caller-id-1"}, timeout=10)
+    assert (fresh.status_code, echoed.status_code) == (status, status), fresh.text
+    assert fresh.headers.get("x-request-id") and fresh.headers["x-request-id"] != "caller-id-1"
+    assert echoed.headers.get("x-request-id") == "caller-id-1"
