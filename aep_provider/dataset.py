@@ -1,9 +1,23 @@
 """``Dataset``: a Catalog Service dataset (``/data/foundation/catalog/dataSets``).
 
-In place (JSON Patch with ``If-Match: <version>``): name, description, Profile/Identity enablement,
-other tags. Replaced: the schema (``schema_id``) and the file format, which Catalog cannot change on
-an existing dataset. Tags the platform adds itself (``adobe/...``) are neither read back as inputs
-nor touched by updates.
+In place: name, description, Profile/Identity enablement, the declared tags. Replaced: the schema
+(``schema_id``) and the file format, which Catalog cannot change on an existing dataset.
+
+Tags are shared with the platform, which adds its own to every dataset (``adobe/pqs/table``,
+``adobe/siphon/...``, ``aep/siphon/...``, ``acp_validationContext``, ``acp_granular_validation_flags``,
+and ``enabledAt:<time>`` beside ``enabled:true``: the dataset GET of platform-learn.en
+``help/tutorial-comprehensive-technical/modules/datadistiller/module5.1/ex8.md``). So the provider owns
+only the tag keys the user declares (in the old or the new inputs) and the two flags:
+
+- read reports only the declared keys: a key the platform added never shows as drift;
+- an update is a JSON Patch, one ``add``/``remove`` per owned key (the form of
+  ``help/catalog/datasets/enable-for-profile.md``, "Enable the dataset"), so every other key survives;
+- ``unifiedProfile``/``unifiedIdentity`` are judged by their ``enabled:true|false`` value alone and
+  written only when that value changes; companion values (``enabledAt:...``, ``isUpsert:true``) stay.
+
+Every update sends ``If-Match`` with the dataset's version exactly as the platform gave it in the
+``E-Tag`` header of the GET (``help/catalog/api/appendix.md``, "If-Match"); a 412 (someone changed the
+dataset since) re-reads it and tries once more.
 """
 
 from __future__ import annotations
@@ -18,7 +32,7 @@ from pydantic import AfterValidator, Field
 
 from .base import AEPArgs, AEPProvider, AEPResource
 from .client import CATALOG, JSON_PATCH, ApiResponse
-from .errors import AEPProviderError
+from .errors import AEPApiError, AEPProviderError
 
 DATASETS = CATALOG + "/dataSets"
 SCHEMA_CONTENT_TYPE = "application/vnd.adobe.xed+json;version=1"
@@ -26,7 +40,12 @@ PROFILE_TAG = "unifiedProfile"
 IDENTITY_TAG = "unifiedIdentity"
 ENABLED = "enabled:true"
 DISABLED = "enabled:false"
-RESERVED_TAG_PREFIX = "adobe/"  # the platform's own tags
+ENABLED_AT = "enabledAt:"  # the platform's time of enablement, beside enabled:true
+RESERVED_TAG_PREFIX = "adobe/"  # the platform's own tags (help/catalog/api/filter-data.md, "Filter by tag")
+# Where Catalog hands out the version to send back as If-Match (help/catalog/api/appendix.md); the
+# standard spelling is read too, in case a gateway on the way renames it.
+ETAG_HEADERS = ("E-Tag", "ETag")
+PRECONDITION_FAILED = 412
 # A lost create answer is looked up among datasets created this recently (clock skew included).
 _FIND_WINDOW_MS = 10 * 60 * 1000
 
@@ -62,16 +81,33 @@ class DatasetArgs(AEPArgs):
     """Other Catalog tags, name -> values. ``unifiedProfile``/``unifiedIdentity`` are set with the flags above; ``adobe/`` names are the platform's."""
 
 
+def _flag_value(value: Any) -> str:
+    # Guides spell it "enabled:true" and "enabled: true" (help/catalog/api/create-dataset.md, the spec).
+    return str(value).replace(" ", "").lower()
+
+
+def _flag_state(tags: Mapping[str, Any], name: str) -> bool | None:
+    """True/False when the flag tag says ``enabled:true``/``enabled:false``, None when it says neither."""
+    values = {_flag_value(v) for v in tags.get(name) or []}
+    if ENABLED in values:
+        return True
+    return False if DISABLED in values else None
+
+
 def _enabled(tags: Mapping[str, Any], name: str) -> bool:
-    return any(str(v).replace(" ", "").lower() == ENABLED for v in tags.get(name) or [])
+    return _flag_state(tags, name) is True
 
 
-def _user_tags(tags: Mapping[str, Any]) -> dict[str, list[str]]:
-    return {
-        key: list(values)
-        for key, values in tags.items()
-        if key not in (PROFILE_TAG, IDENTITY_TAG) and not key.startswith(RESERVED_TAG_PREFIX)
-    }
+def _flag_companions(values: Iterable[Any]) -> list[str]:
+    """A flag's other values kept when the flag flips: not the old state, nor the old enablement time."""
+    return [
+        str(v) for v in values if _flag_value(v) not in (ENABLED, DISABLED) and not str(v).startswith(ENABLED_AT)
+    ]
+
+
+def declared_tags(server_tags: Mapping[str, Any], declared: Iterable[str]) -> dict[str, list[str]]:
+    """The server's values of the tag keys the user declared; every other key belongs to the platform."""
+    return {key: list(server_tags[key]) for key in declared if isinstance(server_tags.get(key), list)}
 
 
 def _pointer(*parts: str) -> str:
@@ -101,14 +137,15 @@ def update_operations(current: Mapping[str, Any], old: DatasetArgs, new: Dataset
     if not isinstance(server_tags, Mapping):
         ops.append({"op": "add", "path": "/tags", "value": {}})
         server_tags = {}
-    wanted = desired_tags(new)
     for flag, on in ((PROFILE_TAG, new.profile_enabled), (IDENTITY_TAG, new.identity_enabled)):
-        if not on and _enabled(server_tags, flag):
-            wanted[flag] = [DISABLED]  # the platform's way to switch it off
-    for key, values in wanted.items():
+        state = _flag_state(server_tags, flag)
+        if (state is True) != on:  # judged by enabled:true|false alone; absent counts as off
+            values = [ENABLED if on else DISABLED, *_flag_companions(server_tags.get(flag) or [])]
+            ops.append({"op": "add", "path": _pointer("tags", flag), "value": values})
+    for key, values in new.tags.items():
         if sorted(server_tags.get(key) or []) != sorted(values):
-            ops.append({"op": "add", "path": _pointer("tags", key), "value": values})
-    for key in set(old.tags) - set(new.tags):
+            ops.append({"op": "add", "path": _pointer("tags", key), "value": list(values)})
+    for key in sorted(set(old.tags or {}) - set(new.tags)):
         if key in server_tags:
             ops.append({"op": "remove", "path": _pointer("tags", key)})
     return ops
@@ -150,10 +187,22 @@ class DatasetProvider(AEPProvider[DatasetArgs]):
         )
 
     def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
-        answer = self.client.get(f"{DATASETS}/{object_id}", sandbox=sandbox)
-        if not isinstance(answer, Mapping) or not isinstance(answer.get(object_id), Mapping):
-            return None
-        return {**answer[object_id], "id": object_id}  # Catalog keys the object by its id
+        return self._read_with_etag(object_id, sandbox)[0]
+
+    def _read_with_etag(self, object_id: str, sandbox: str) -> tuple[dict[str, Any] | None, str | None]:
+        """The dataset (None when gone) and the version to send back as ``If-Match``, as Catalog sent it."""
+        try:
+            answer = self.client.request("GET", f"{DATASETS}/{object_id}", sandbox=sandbox)
+        except AEPApiError as exc:
+            if exc.not_found:
+                return None, None
+            raise
+        body = answer.body
+        if not isinstance(body, Mapping) or not isinstance(body.get(object_id), Mapping):
+            return None, None
+        obj = {**body[object_id], "id": object_id}  # Catalog keys the object by its id
+        etag = next((answer.headers[h] for h in ETAG_HEADERS if answer.headers.get(h)), None)
+        return obj, etag if etag is not None else obj.get("version")
 
     def outputs_from_server(self, obj: dict[str, Any], args: DatasetArgs) -> dict[str, Any]:
         return {"dataset_id": obj.get("id"), "version": obj.get("version")}
@@ -166,27 +215,36 @@ class DatasetProvider(AEPProvider[DatasetArgs]):
             "schema_id": (obj.get("schemaRef") or {}).get("id"),
             "profile_enabled": _enabled(tags, PROFILE_TAG),
             "identity_enabled": _enabled(tags, IDENTITY_TAG),
-            "tags": _user_tags(tags),
+            "tags": declared_tags(tags, current.tags or {}),
             "file_format": (obj.get("fileDescription") or {}).get("format"),
         }
 
     def update_object(
         self, object_id: str, old: DatasetArgs, new: DatasetArgs, sandbox: str, old_outputs: Mapping[str, Any]
     ) -> None:
-        current = self.read_existing(object_id, sandbox)
-        ops = update_operations(current, old, new)
-        if not ops:
-            return
-        path = f"{DATASETS}/{object_id}"
-        self.client.write(
-            "PATCH",
-            path,
-            ops,
-            sandbox=sandbox,
-            content_type=JSON_PATCH,
-            if_match=current.get("version"),
-            is_applied=lambda: not update_operations(self.read_existing(object_id, sandbox), old, new),
-        )
+        for attempt in (1, 2):
+            current, etag = self._read_with_etag(object_id, sandbox)
+            if current is None:  # not readable yet after a write: wait for it like any read-back
+                current = self.read_existing(object_id, sandbox)
+                etag = current.get("version")
+            ops = update_operations(current, old, new)
+            if not ops:
+                return
+            try:
+                self.client.write(
+                    "PATCH",
+                    f"{DATASETS}/{object_id}",
+                    ops,
+                    sandbox=sandbox,
+                    content_type=JSON_PATCH,
+                    if_match=etag,
+                    is_applied=lambda: not update_operations(self.read_existing(object_id, sandbox), old, new),
+                )
+                return
+            except AEPApiError as exc:
+                if exc.status != PRECONDITION_FAILED or attempt == 2:
+                    raise
+                # Changed by someone else since the read: the patch is computed again on the new version.
 
     def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
         # Catalog answers 200 [] for an id it does not know: already gone is success.

@@ -23,8 +23,18 @@ Emulated:
   ``files: "@/dataSetFiles?dataSetId=<id>"``, ``schemaRef``, ``fileDescription`` (default
   ``{"persisted": true, "containerFormat": "parquet", "format": "parquet"}``), ``state: "DRAFT"`` and,
   once batches exist, ``lastBatchId``/``lastBatchStatus``/``lastSuccessfulBatch``/``lastFailedBatch``.
-  ``properties=`` projects top-level fields. The version goes out twice: ``E-Tag: 1.0.0`` (the header
-  Catalog's guide names, bare value as clients send it back) and ``ETag: "1.0.0"`` (standard HTTP).
+  ``properties=`` projects top-level fields. The version goes out in the ``E-Tag`` header, bare
+  (``E-Tag: 1.0.0``), as help/catalog/api/appendix.md ("If-Match") names it; no ``ETag`` header.
+- What Catalog adds by itself (the dataset GET of platform-learn.en
+  ``help/tutorial-comprehensive-technical/modules/datadistiller/module5.1/ex8.md``): ``sandboxId``;
+  ``classification: {"dataBehavior": "time-series"|"record", "managedBy": "CUSTOMER"}`` (the
+  schema's behavior); the system tags
+  ``adobe/pqs/table`` (the name as a table name: ``demo_system_..._v1_1``), ``adobe/siphon/table/format``,
+  ``aep/siphon/partitions``, ``acp_validationContext``, ``acp_granular_validation_flags`` at create
+  (a client's own value of one of them wins); and ``enabledAt:<UTC yyyy-MM-dd HH:mm:ss>`` beside
+  ``enabled:true`` in ``unifiedProfile`` whenever a write leaves it enabled without one (a value
+  already there is kept). When the platform adds its tags (at create or at first ingestion) is not
+  documented: here at create.
 - ``GET /dataSets`` and ``GET /batches``: id-keyed object; ``limit`` (default 20, 1..100), ``start``,
   ``properties``, ``orderBy``, ``property`` expressions, simple and wildcard filters, ``tags``,
   ``createdAfter``/``createdBefore`` (see ``filters.py``).
@@ -43,7 +53,7 @@ Emulated:
   "title", "status" (number), "detail"}``; codes in ``exceptions.py``. A missing ``x-sandbox-name`` is
   400, an unknown sandbox 404. Malformed JSON, wrong types and bad parameters are 400, never 500.
 
-Not emulated: system tags Catalog adds by itself (``adobe/pqs/table``, ...), data sources, dataset
+Not emulated: ``extensions.adobe_lakeHouse`` metrics (there is no data), data sources, dataset
 files and views (``files`` is a link that leads nowhere), ``observableSchema`` size limits (max page
 20), ``If-None-Match``, the multi-request ``POST /``, ``/lastBatches``, ``/batches/uniques``,
 ``/tags``, ``/dataSets/{id}/credentials``, batch writes and deletes, and the data itself.

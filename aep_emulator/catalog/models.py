@@ -18,7 +18,7 @@ from typing import Any, Literal
 import jsonpatch
 from pydantic import Field, ValidationError, field_validator
 
-from ..core.context import state
+from ..core.context import sandbox_id, state
 from ..core.store import Scope
 from ..core.wire import WireModel, body_problem
 from .exceptions import CatalogError, CatalogProblem, not_found
@@ -34,7 +34,7 @@ SERVER_MANAGED_FIELDS = frozenset(
     {
         "id", "imsOrg", "version", "created", "updated", "createdClient", "createdUser", "updatedUser",
         "viewId", "files", "basePath", "state", "lastBatchId", "lastBatchStatus", "lastSuccessfulBatch",
-        "lastFailedBatch", "persistence", "statsCache",
+        "lastFailedBatch", "persistence", "statsCache", "sandboxId",
     }
 )  # fmt: skip
 # What a dataset carries when created without a file description: Catalog's own datasets are parquet.
@@ -42,6 +42,17 @@ DEFAULT_FILE_DESCRIPTION = {"persisted": True, "containerFormat": "parquet", "fo
 # `schemaRef.contentType` selects the XDM major version; only version 1 exists.
 _XED_CONTENT_TYPE = re.compile(r"^application/vnd\.adobe\.xed(?:-full)?(?:-notext)?\+json\s*;\s*version\s*=\s*1$")
 _PROFILE_ENABLED = "enabled:true"
+_ENABLED_AT = "enabledAt:"
+# Tags Catalog adds to a new dataset, with the values of platform-learn.en
+# help/tutorial-comprehensive-technical/modules/datadistiller/module5.1/ex8.md (a 2024 dataset GET);
+# `adobe/pqs/table` (the dataset's Query Service table name) is added per dataset by `_platform_tags`.
+_PLATFORM_TAGS: dict[str, list[str]] = {
+    "adobe/siphon/table/format": ["delta"],
+    "aep/siphon/partitions": ["_ACP_DATE", "_ACP_BATCHID"],
+    "acp_validationContext": ["enabled"],
+    "acp_granular_validation_flags": ["requiredFieldCheck:enabled"],
+}
+_TIME_SERIES_BEHAVIOR = "https://ns.adobe.com/xdm/data/time-series"
 
 BATCH_STATUSES = frozenset(
     {
@@ -163,6 +174,39 @@ def _profile_enabled(tags: dict[str, list[str]]) -> bool:
     return any(v.replace(" ", "").lower() == _PROFILE_ENABLED for v in tags.get("unifiedProfile", []))
 
 
+def _table_name(dataset_name: str) -> str:
+    """The Query Service table name (``adobe/pqs/table``): "Demo System - Event Dataset for Website
+    (Global v1.1)" is ``demo_system_event_dataset_for_website_global_v1_1`` in the ex8.md GET."""
+    return re.sub(r"[^a-z0-9]+", "_", dataset_name.lower()).strip("_")
+
+
+def _data_behavior(scope: Scope, fields: dict[str, Any]) -> str:
+    """``classification.dataBehavior``: the behavior of the dataset's schema (``time-series`` in the
+    ex8.md GET of an ExperienceEvent dataset; ``record`` otherwise, assumed after XDM's two behaviors)."""
+    from ..schemaregistry.models import find_schema
+
+    schema = find_schema(scope, (fields.get("schemaRef") or {}).get("id", "")) if "schemaRef" in fields else None
+    return "time-series" if schema and _TIME_SERIES_BEHAVIOR in schema.get("meta:extends", ()) else "record"
+
+
+def _add_platform_fields(scope: Scope, fields: dict[str, Any]) -> None:
+    """What Catalog adds to a new dataset beside the client's fields (the client's own values win):
+    its system tags and ``classification`` (ex8.md)."""
+    tags = fields.setdefault("tags", {})
+    for name, values in {"adobe/pqs/table": [_table_name(fields["name"])], **_PLATFORM_TAGS}.items():
+        tags.setdefault(name, list(values))
+    fields.setdefault("classification", {"dataBehavior": _data_behavior(scope, fields), "managedBy": "CUSTOMER"})
+
+
+def _stamp_profile_enablement(fields: dict[str, Any]) -> None:
+    """``enabledAt:<UTC time>`` beside ``enabled:true`` in ``unifiedProfile``, as Catalog records when
+    a dataset was enabled for Profile (ex8.md: ``["enabled:true", "enabledAt:2024-11-05 12:33:59"]``).
+    A flag that keeps its ``enabledAt`` keeps its time; one switched on without it gets the time now."""
+    values = (fields.get("tags") or {}).get("unifiedProfile")
+    if values and _profile_enabled(fields["tags"]) and not any(v.startswith(_ENABLED_AT) for v in values):
+        values.append(_ENABLED_AT + time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()))
+
+
 def _check_references(scope: Scope, fields: dict[str, Any]) -> None:
     """The schema must exist in this sandbox; Profile-enabled datasets need a union-enabled schema.
 
@@ -269,12 +313,15 @@ def create_dataset(scope: Scope, body: Any, caller: Caller, validate_only: bool 
         _check_references(scope, fields)
         if validate_only:
             return None
+        _add_platform_fields(scope, fields)
+        _stamp_profile_enablement(fields)
         dataset_id = new_object_id()
         now = now_ms()
         system = {
-            "imsOrg": caller.org_id, "version": FIRST_VERSION, "created": now, "updated": now,
-            "createdClient": caller.client_id, "createdUser": caller.user_id, "updatedUser": caller.user_id,
-            "viewId": new_object_id(), "files": f"@/dataSetFiles?dataSetId={dataset_id}", "state": "DRAFT",
+            "imsOrg": caller.org_id, "sandboxId": sandbox_id(scope), "version": FIRST_VERSION, "created": now,
+            "updated": now, "createdClient": caller.client_id, "createdUser": caller.user_id,
+            "updatedUser": caller.user_id, "viewId": new_object_id(),
+            "files": f"@/dataSetFiles?dataSetId={dataset_id}", "state": "DRAFT",
         }  # fmt: skip
         _save(scope, DATASETS, dataset_id, _compose(fields, system))
     return dataset_id
@@ -362,6 +409,7 @@ def update_dataset(
         _check_references(scope, fields)
         if validate_only:
             return
+        _stamp_profile_enablement(fields)
         system = {
             **_system_fields(stored),
             "version": _next_version(stored["version"]),

@@ -49,7 +49,12 @@ def _validated_answer() -> flask.Response:
 
 
 def _single_object(object_id: str, obj: dict[str, Any]) -> flask.Response:
-    """A one-object answer: ``{id: object}``, with the version in ``E-Tag`` (Catalog) and ``ETag`` (HTTP)."""
+    """A one-object answer: ``{id: object}``, with the object's version in the ``E-Tag`` header.
+
+    help/catalog/api/appendix.md, "If-Match": any response holding a single object carries an
+    ``E-Tag`` header containing the object's version, to send back as ``If-Match``; the value is the
+    bare version (the spec's multi-request example sends ``"if-match": "1.0.6"``). No other header is
+    documented, so no standard ``ETag`` is added."""
     version = obj.get("version")
     properties = flask.request.args.get("properties")
     if properties is not None:
@@ -57,7 +62,6 @@ def _single_object(object_id: str, obj: dict[str, Any]) -> flask.Response:
     response = flask.jsonify({object_id: obj})
     if version:
         response.headers["E-Tag"] = version
-        response.headers["ETag"] = f'"{version}"'
     return response
 
 

@@ -11,12 +11,23 @@ import requests
 import yaml
 
 from aep_emulator.catalog import models as catalog
+from aep_emulator.core.context import sandbox_id
 from aep_emulator.testing import EmulatorHandle
 from tests.emulator.helpers import assert_platform_error, in_app
 from tests.emulator.xdm_schemas import SchemaFactory, xdm_schemas  # noqa: F401 (fixture)
 from tests.shared_refs import require_shared
 
 BASE = "/data/foundation/catalog"
+REGISTRY = "/data/foundation/schemaregistry"
+EXPERIENCE_EVENT = "https://ns.adobe.com/xdm/context/experienceevent"
+# Tags Catalog adds to every new dataset (platform-learn.en module5.1/ex8.md shows them on a dataset GET).
+PLATFORM_TAGS = {
+    "adobe/siphon/table/format": ["delta"],
+    "aep/siphon/partitions": ["_ACP_DATE", "_ACP_BATCHID"],
+    "acp_validationContext": ["enabled"],
+    "acp_granular_validation_flags": ["requiredFieldCheck:enabled"],
+}
+ENABLED_AT = re.compile(r"^enabledAt:\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 DATASET_REF = re.compile(r"^@/dataSets/([0-9a-f]{24})$")
 JSON_PATCH = "application/json-patch+json"
 XED = "application/vnd.adobe.xed+json;version=1"
@@ -47,6 +58,15 @@ def read(emu: EmulatorHandle, dataset_id: str, sandbox: str = "prod") -> dict[st
     answer = call(emu, "GET", f"/dataSets/{dataset_id}", sandbox=sandbox)
     assert answer.status_code == 200, answer.text
     return answer.json()[dataset_id]
+
+
+def client_tags(dataset: dict[str, Any]) -> dict[str, list[str]]:
+    """The dataset's tags without the ones Catalog adds by itself."""
+    return {k: v for k, v in dataset["tags"].items() if k not in PLATFORM_TAGS and k != "adobe/pqs/table"}
+
+
+def without_enabled_at(tags: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {k: [v for v in values if not ENABLED_AT.match(v)] for k, values in tags.items()}
 
 
 def assert_catalog_error(answer: requests.Response, status: int, title: str | None = None) -> dict[str, Any]:
@@ -84,7 +104,9 @@ def test_read_shows_every_catalog_field_and_the_version_headers(emulator: Emulat
     cfg = emulator.config
     assert dataset["name"] == "Loyalty members" and dataset["description"] == "Members"
     assert dataset["imsOrg"] == cfg.org_id
-    assert dataset["tags"] == {"team": ["crm"]}
+    assert dataset["tags"] == {"team": ["crm"], "adobe/pqs/table": ["loyalty_members"], **PLATFORM_TAGS}
+    assert dataset["classification"] == {"dataBehavior": "record", "managedBy": "CUSTOMER"}
+    assert dataset["sandboxId"] == in_app(emulator, sandbox_id, (cfg.org_id, "prod"))
     assert dataset["version"] == "1.0.0"
     assert isinstance(dataset["created"], int) and dataset["created"] == dataset["updated"] > 1_600_000_000_000
     assert dataset["createdClient"] == cfg.client_id
@@ -94,8 +116,8 @@ def test_read_shows_every_catalog_field_and_the_version_headers(emulator: Emulat
     assert dataset["schemaRef"] == {"id": schema["$id"], "contentType": XED}
     assert dataset["state"] == "DRAFT"
     assert dataset["fileDescription"] == {"persisted": True, "containerFormat": "parquet", "format": "parquet"}
-    assert answer.headers["E-Tag"] == "1.0.0"
-    assert answer.headers["ETag"] == '"1.0.0"'
+    # help/catalog/api/appendix.md names the one header, E-Tag, holding the version.
+    assert answer.headers["E-Tag"] == "1.0.0" and "ETag" not in answer.headers
 
 
 @pytest.mark.parametrize(
@@ -145,9 +167,60 @@ def test_create_accepts(emulator: EmulatorHandle, xdm_schemas: SchemaFactory, va
     body.update(variant)
     dataset = read(emulator, create(emulator, body))
     for field, value in variant.items():
-        assert dataset[field] == value
+        if field == "tags":  # beside Catalog's own tags, and its enabledAt beside enabled:true
+            assert without_enabled_at(client_tags(dataset)) == value
+        else:
+            assert dataset[field] == value
     if "schema" in body:  # the spec derives schemaRef from the legacy schema URI
         assert dataset["schemaRef"]["id"] == chosen["$id"]
+
+
+def experience_event_schema(emulator: EmulatorHandle) -> dict[str, Any]:
+    """A schema of the time-series ExperienceEvent class."""
+    answer = emulator.request("POST", f"{REGISTRY}/tenant/schemas", json={
+        "type": "object", "title": "Website events", "meta:class": EXPERIENCE_EVENT,
+        "allOf": [{"$ref": EXPERIENCE_EVENT}],
+    })  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+@pytest.mark.parametrize(("time_series", "behavior"), [(False, "record"), (True, "time-series")])
+def test_catalog_adds_its_own_tags_and_classification(
+    emulator: EmulatorHandle, schema: dict, time_series: bool, behavior: str
+) -> None:
+    """platform-learn.en module5.1/ex8.md: a dataset GET carries Catalog's own tags, the table name
+    derived from the dataset name, and ``classification`` (``time-series`` for an ExperienceEvent one)."""
+    chosen = experience_event_schema(emulator) if time_series else schema
+    name = "Demo System - Event Dataset for Website (Global v1.1)"
+    dataset = read(emulator, create(emulator, dataset_body(chosen, name=name)))
+    assert dataset["tags"] == {"adobe/pqs/table": ["demo_system_event_dataset_for_website_global_v1_1"], **PLATFORM_TAGS}
+    assert dataset["classification"] == {"dataBehavior": behavior, "managedBy": "CUSTOMER"}
+
+
+def test_a_client_value_of_a_platform_tag_wins(emulator: EmulatorHandle, schema: dict) -> None:
+    """help/identity-service: an identity dataset is created with ``acp_validationContext: ["disabled"]``."""
+    dataset = read(emulator, create(emulator, dataset_body(schema, tags={"acp_validationContext": ["disabled"]})))
+    assert dataset["tags"]["acp_validationContext"] == ["disabled"]
+    assert dataset["tags"]["acp_granular_validation_flags"] == ["requiredFieldCheck:enabled"]
+
+
+def test_profile_enablement_is_stamped_once(emulator: EmulatorHandle, union_schema: dict) -> None:
+    """``enabledAt:<time>`` beside ``enabled:true`` (ex8.md); later writes keep it, a re-enable re-stamps."""
+    dataset_id = create(emulator, dataset_body(union_schema, tags={"unifiedProfile": ["enabled:true"]}))
+    values = read(emulator, dataset_id)["tags"]["unifiedProfile"]
+    assert values[0] == "enabled:true" and ENABLED_AT.match(values[1]) and len(values) == 2
+
+    def patch(*operations: dict[str, Any]) -> list[str]:
+        answer = call(emulator, "PATCH", f"/dataSets/{dataset_id}", json=list(operations),
+                      headers={"Content-Type": JSON_PATCH})  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        return read(emulator, dataset_id)["tags"].get("unifiedProfile", [])
+
+    assert patch({"op": "add", "path": "/tags/team", "value": ["crm"]}) == values
+    assert patch({"op": "add", "path": "/tags/unifiedProfile", "value": ["enabled:false"]}) == ["enabled:false"]
+    again = patch({"op": "add", "path": "/tags/unifiedProfile", "value": ["enabled:true"]})
+    assert again[0] == "enabled:true" and ENABLED_AT.match(again[1])
 
 
 PROFILE_REFUSED = "To enable profile datasets the schema should be valid"
@@ -282,7 +355,9 @@ def test_patch_json_patch_applies_rfc6902_operations(emulator: EmulatorHandle, u
     answer = call(emulator, "PATCH", f"/dataSets/{dataset_id}", json=operations, headers={"Content-Type": JSON_PATCH})
     assert (answer.status_code, answer.json()) == (200, [f"@/dataSets/{dataset_id}"])
     dataset = read(emulator, dataset_id)
-    assert dataset["tags"] == {"unifiedProfile": ["enabled:true", "isUpsert:true"], "unifiedIdentity": ["enabled:true"]}
+    profile, enabled_at = dataset["tags"]["unifiedProfile"][:2], dataset["tags"]["unifiedProfile"][2]
+    assert profile == ["enabled:true", "isUpsert:true"] and ENABLED_AT.match(enabled_at)
+    assert dataset["tags"]["unifiedIdentity"] == ["enabled:true"]
     assert "description" not in dataset
     assert dataset["version"] == "1.0.1"
 
@@ -293,7 +368,7 @@ def test_patch_v2_deep_merges_and_creates_missing_parents(emulator: EmulatorHand
     answer = call(emulator, "PATCH", f"/v2/dataSets/{dataset_id}", json=changes)
     assert (answer.status_code, answer.json()) == (200, [f"@/dataSets/{dataset_id}"])
     dataset = read(emulator, dataset_id)
-    assert dataset["tags"] == {"team": ["crm"], "owner": ["me"]}
+    assert client_tags(dataset) == {"team": ["crm"], "owner": ["me"]}
     assert dataset["extensions"] == changes["extensions"]
     assert dataset["version"] == "1.0.1"
 
@@ -585,7 +660,7 @@ def test_streaming_seed_dataset_request(emulator: EmulatorHandle, xdm_schemas: S
     assert answer.status_code == 201
     dataset_id = DATASET_REF.match(answer.json()[0]).group(1)
     dataset = read(emulator, dataset_id)
-    assert dataset["schemaRef"] == body["schemaRef"] and dataset["tags"] == body["tags"]
+    assert dataset["schemaRef"] == body["schemaRef"] and client_tags(dataset) == body["tags"]
 
 
 def test_batch_seed_dataset_request(emulator: EmulatorHandle, xdm_schemas: SchemaFactory) -> None:  # noqa: F811
