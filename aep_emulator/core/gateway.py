@@ -61,6 +61,8 @@ def require_sandbox(missing: Callable[[], AEPError], unknown: Callable[[str], AE
     ctx: RequestContext = flask.g.aep
     if not ctx.sandbox:
         raise missing()
-    if ctx.sandbox not in state().config.sandboxes:
+    from ..sandbox.models import sandbox_is_usable  # the Sandbox Management service owns the sandbox table
+
+    if not sandbox_is_usable(ctx.org_id, ctx.sandbox):
         raise unknown(ctx.sandbox)
     return ctx.sandbox
