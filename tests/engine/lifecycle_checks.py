@@ -1,6 +1,7 @@
 """What every workflow's stack goes through, asserted the same way in each module: the first preview
 from empty, a rotated secret, a replacement, a resource deleted behind the engine's back, adopting a
-connection made by hand, the final destroy.
+connection made by hand, the platform's own dataset tags through a refresh and an update, the final
+destroy.
 
 Each check takes the module's stack (and what is specific to it: resources, names, a path) and
 asserts the engine's side; the module's test adds what its workflow's objects must look like.
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .aep_stack import AEPStack, ops_by_resource, replacement_order
+from .aep_stack import CATALOG, AEPStack, ops_by_resource, replacement_order
 
 
 def assert_first_preview_creates_everything(empty_stack: AEPStack, resources: list[dict[str, Any]]) -> None:
@@ -85,6 +86,37 @@ def assert_adopting_a_connection_creates_no_duplicate(
     adopter.expect_no_changes()
     adopter.destroy()
     assert stack.api.flow_object("connections", made_id) is None
+
+
+def _with_dataset_tags(resources: list[dict[str, Any]], dataset: str, tags: dict[str, list[str]]) -> list[dict[str, Any]]:
+    return [{**e, "inputs": {**e["inputs"], "tags": tags}} if e["name"] == dataset else e for e in resources]
+
+
+def assert_platform_tags_survive_refresh_and_update(stack: AEPStack, resources: list[dict[str, Any]], dataset: str) -> None:
+    """The platform adds its own tags to the dataset ``dataset`` (Catalog at create, as the GET of
+    platform-learn.en module5.1/ex8.md shows them, and one more later, out of band): a refresh reads
+    none of them as the user's, the stack then has no changes, an in-place update of a user tag keeps
+    every one of them, and dropping the user tag again (back to ``resources``) removes only it."""
+    stack.deploy(_with_dataset_tags(resources, dataset, {"owner": ["data-team"]}))
+    dataset_id = stack.ids()[dataset]
+    later = [{"op": "add", "path": "/tags/aep~1siphon~1cleanup~1meta~1timestamp", "value": ["1733302532287"]}]
+    stack.api.ok("PATCH", f"{CATALOG}/dataSets/{dataset_id}", later,
+                 headers={"Content-Type": "application/json-patch+json"})  # fmt: skip
+    platform = {k: v for k, v in stack.api.dataset(dataset_id)["tags"].items() if k != "owner"}
+    assert {"adobe/pqs/table", "acp_validationContext", "aep/siphon/cleanup/meta/timestamp"} <= set(platform)
+
+    stack.refresh()
+    stack.expect_no_changes()
+
+    stack.declare(_with_dataset_tags(resources, dataset, {"owner": ["platform-team"]}))
+    assert ops_by_resource(stack.preview_steps()) == {dataset: {"update"}}
+    stack.up()
+    assert stack.ids()[dataset] == dataset_id
+    assert stack.api.dataset(dataset_id)["tags"] == {**platform, "owner": ["platform-team"]}
+    stack.expect_no_changes()
+
+    stack.deploy(resources)
+    assert stack.api.dataset(dataset_id)["tags"] == platform
 
 
 def assert_destroy_leaves_no_object_behind(stack: AEPStack) -> None:

@@ -22,6 +22,7 @@ from .lifecycle_checks import (
     assert_destroy_leaves_no_object_behind,
     assert_first_preview_creates_everything,
     assert_out_of_band_delete_is_recreated,
+    assert_platform_tags_survive_refresh_and_update,
     assert_replaced_create_before_delete,
     assert_rotated_secret_updates_in_place,
 )
@@ -152,6 +153,10 @@ def test_adopting_an_existing_dataset_base_connection_creates_no_duplicate(
         return [entry for entry in adopting.resources() if entry["name"] == "dataset_base"]
 
     assert_adopting_a_connection_creates_no_duplicate(stack, adopter, made["id"], dataset_base)
+
+
+def test_platform_dataset_tags_survive_refresh_and_an_update(stack: AEPStack) -> None:
+    assert_platform_tags_survive_refresh_and_update(stack, BASELINE.resources(), "dataset")
 
 
 def test_state_holds_no_secret(stack: AEPStack) -> None:

@@ -22,6 +22,7 @@ from .lifecycle_checks import (
     assert_destroy_leaves_no_object_behind,
     assert_first_preview_creates_everything,
     assert_out_of_band_delete_is_recreated,
+    assert_platform_tags_survive_refresh_and_update,
     assert_replaced_create_before_delete,
     assert_rotated_secret_updates_in_place,
 )
@@ -202,6 +203,10 @@ def test_a_field_added_to_a_field_group_is_mapped_in_the_same_deployment(stack: 
 
     stack.deploy(BASELINE.resources())  # back to the baseline for the tests after this one
     stack.expect_no_changes()
+
+
+def test_platform_dataset_tags_survive_refresh_and_an_update(stack: AEPStack) -> None:
+    assert_platform_tags_survive_refresh_and_update(stack, BASELINE.resources(), "dataset")
 
 
 def test_state_holds_no_secret(stack: AEPStack) -> None:
