@@ -98,7 +98,15 @@ def for_descriptor_list(header: str) -> Accept:
     return accept
 
 
+# "Descriptors are not versioned, therefore no Accept header is required in the lookup request"
+# (help/xdm/api/descriptors.md, Look up a descriptor): no header, or one that asks for nothing in
+# particular, gets the plain descriptor.
+_ANY_MEDIA = {"", "*/*", "application/json"}
+
+
 def for_descriptor_lookup(header: str) -> Accept:
+    if header.strip().lower() in _ANY_MEDIA:
+        return Accept("xdm", "", None)
     accept = _parse(header)
     if accept is None or accept.family != "xdm" or accept.variant != "":
         raise AcceptHeaderInvalid(header, EXPECTED_DESCRIPTOR_LOOKUP, code=1009)

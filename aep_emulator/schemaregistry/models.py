@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import flask
 import jsonpatch
 import jsonpointer
 
@@ -529,6 +530,9 @@ def _with_xdm_types(node: Any) -> Any:
     out = dict(node)
     if "type" in out and "meta:xdmType" not in out:
         out["meta:xdmType"] = xdm_type(out) or out["type"]
+    if "type" in out and out["type"] != "object":
+        # A stored leaf field says whether it is required (help/xdm/api/field-groups.md, lookup response).
+        out.setdefault("isRequired", False)
     if isinstance(out.get("properties"), dict):
         out["properties"] = {name: _with_xdm_types(child) for name, child in out["properties"].items()}
     if isinstance(out.get("items"), dict):
@@ -906,6 +910,7 @@ DESCRIPTOR_TYPES = frozenset({
 })
 DESCRIPTOR_SERVER_OWNED = frozenset({
     "@id", "meta:containerId", "imsOrg", "version", "meta:sandboxId", "meta:sandboxType", "meta:registryMetadata",
+    "createdUser", "createdClient", "updatedUser", "created", "updated",
 })
 NAMESPACE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
@@ -997,9 +1002,23 @@ def _build_descriptor(scope: Scope, payload: Any, existing: dict[str, Any] | Non
     body.update({k: v for k, v in payload.items() if k not in DESCRIPTOR_SERVER_OWNED})
     body["xdm:sourceSchema"] = schema["$id"]
     body.update({"meta:containerId": "tenant", "imsOrg": scope[0], "version": "1", **sandbox_facts(scope)})
+    body.update(_descriptor_audit(existing))
     body["meta:registryMetadata"] = _registry_metadata(existing)
     body["meta:registryMetadata"]["eTag"] = _etag(body)
     return body
+
+
+def _descriptor_audit(existing: dict[str, Any] | None) -> dict[str, Any]:
+    """Who made and last changed a descriptor, and when (epoch ms), as its documented lookup shows
+    (help/xdm/api/descriptors.md: createdUser, createdClient, updatedUser, created, updated)."""
+    ctx = getattr(flask.g, "aep", None) if flask.has_request_context() else None
+    user = ctx.user_id if ctx is not None else "unknown@AdobeID"
+    client = ctx.client_id if ctx is not None else "unknown"
+    now = int(time.time() * 1000)
+    created = {"createdUser": user, "createdClient": client, "created": now}
+    if existing is not None:
+        created = {key: existing.get(key, value) for key, value in created.items()}
+    return {**created, "updatedUser": user, "updated": now}
 
 
 def _check_descriptor_rules(scope: Scope, descriptor: dict[str, Any]) -> None:

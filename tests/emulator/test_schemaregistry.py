@@ -285,6 +285,12 @@ def test_descriptor_lookup_wants_the_xdm_media_type(emulator: EmulatorHandle) ->
     path = f"/tenant/descriptors/{descriptor['@id']}"
     assert_xdm_error(call(emulator, "GET", path, accept=XED), 400, 1009)
     assert call(emulator, "GET", path, accept=XDM).json() == descriptor
+    # help/xdm/api/descriptors.md: descriptors are not versioned, no Accept header is required.
+    for accept in ("*/*", "application/json"):
+        assert call(emulator, "GET", path, accept=accept).json() == descriptor
+    bare = requests.get(emulator.url(BASE + path), headers={k: v for k, v in emulator.headers().items()
+                                                            if k.lower() != "accept"}, timeout=10)
+    assert (bare.status_code, bare.json()) == (200, descriptor)
 
 
 def test_views_of_one_schema(emulator: EmulatorHandle) -> None:
@@ -407,7 +413,7 @@ def test_field_groups_are_mixins_whatever_the_path(emulator: EmulatorHandle, col
     assert (group["meta:abstract"], group["meta:extensible"]) == (True, True)
     assert group["meta:intendedToExtend"] == [PROFILE]
     hotel = group["definitions"]["customFields"]["properties"]["_emulator"]["properties"]["hotelId"]
-    assert hotel == {"type": "string", "meta:xdmType": "string"}
+    assert hotel == {"type": "string", "meta:xdmType": "string", "isRequired": False}  # as field-groups.md shows
     for path in ("fieldgroups", "mixins"):
         assert lookup(emulator, f"tenant/{path}", group["meta:altId"]).json() == group
     listed = call(emulator, "GET", "/tenant/mixins", accept=LIST_SHORT).json()["results"]

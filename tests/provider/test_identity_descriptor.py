@@ -70,7 +70,8 @@ def test_second_primary_identity_is_refused_by_aep(
     create(provider, schema_id=schema_id, field_path="person.name.firstName", namespace="Email", primary=True)
     with pytest.raises(AEPApiError) as caught:
         create(provider, schema_id=schema_id, field_path="person.name.lastName", namespace="Email", primary=True)
-    assert caught.value.status == 400 and caught.value.code and caught.value.request_id
+    # AEP documents no code for this refusal: the status, the detail and the request id tell it.
+    assert caught.value.status == 400 and caught.value.detail and caught.value.request_id
 
 
 def test_lost_create_answer_does_not_duplicate(
