@@ -97,7 +97,7 @@ def _listing(records: list[dict[str, Any]], path: str, *, with_prev_next: bool) 
                           "_page": {"limit": limit, "count": len(chosen)}, "_links": links})  # fmt: skip
 
 
-@blueprint.get(f"{SMS}/")
+@blueprint.get(SMS)  # documented as ``GET /sandbox-management/``: the trailing slash is normalised away
 def list_available():
     # help/sandboxes/api/available.md: the sandboxes the caller can use, i.e. the active ones.
     active = [r for r in models.all_sandboxes(_caller().org_id) if r["state"] == models.ACTIVE]
