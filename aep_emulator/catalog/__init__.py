@@ -49,9 +49,10 @@ Emulated:
   Flows targeting the dataset do not block it; their reference is left dangling, as on AEP.
 - ``GET /batches/{id}``. Batches are written only by the emulator (``models.add_batch`` /
   ``set_batch_status``, for the Flow Service run simulation); ids are 26-character ULID-like strings.
-- Errors (body UNCONFIRMED on AEP): ``{"type": "http://ns.adobe.com/aep/errors/CAT-<code>-<status>",
-  "title", "status" (number), "detail"}``; codes in ``exceptions.py``. A missing ``x-sandbox-name`` is
-  400, an unknown sandbox 404. Malformed JSON, wrong types and bad parameters are 400, never 500.
+- Errors: AEP documents no Catalog error body nor code, so the body is the generic problem shape
+  ``{"type": "/placeholder/type/uri", "status" (number), "title", "detail"}`` with no code (see
+  ``exceptions.py``). A missing ``x-sandbox-name`` is 400, an unknown sandbox 404, a stale ``If-Match``
+  412. Malformed JSON, wrong types and bad parameters are 400, never 500.
 
 Not emulated: ``extensions.adobe_lakeHouse`` metrics (there is no data), data sources, dataset
 files and views (``files`` is a link that leads nowhere), ``observableSchema`` size limits (max page

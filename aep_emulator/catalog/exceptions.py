@@ -1,41 +1,55 @@
-"""Catalog Service errors.
+"""Catalog Service errors: a generic body, because AEP documents none.
 
-AEP documents no Catalog error body (aep-api.md §4.8, §11 #1). The emulator answers in the platform
-style that other AEP services use and that clients such as aepp already read (a numeric ``status``)::
+The Catalog spec declares its 400/403/404/500 answers with no body schema, and no Catalog page
+(help/catalog/api/*.md, the appendix's If-Match section with its 412) shows an error body or a
+Catalog error code. So the emulator invents no code: it answers the generic "problem" shape the
+platform's gateway documents for a bad Content-Type (help/landing/troubleshooting.md)::
 
-    {"type": "http://ns.adobe.com/aep/errors/CAT-1005-400", "title": "Schema not found",
-     "status": 400, "detail": "..."}
+    {"type": "/placeholder/type/uri", "status": 400, "title": "Schema not found", "detail": "..."}
 
-The ``CAT-<code>-<status>`` codes are the emulator's own; clients should key on the HTTP status.
+The titles tell the cases apart for a reader; clients key on the HTTP status (412 for a stale
+``If-Match``, help/catalog/api/appendix.md).
 """
 
 from __future__ import annotations
 
-from ..core.errors import SANDBOX_MISSING_DETAIL, PlatformStyleError, ServiceProblem, sandbox_not_found_detail
+from enum import Enum
+
+from ..core.errors import SANDBOX_MISSING_DETAIL, ProblemError, sandbox_not_found_detail
 
 
-class CatalogProblem(ServiceProblem):
-    """(code, HTTP status, title) of every error the emulated Catalog answers."""
+class CatalogProblem(Enum):
+    """(HTTP status, title) of every error the emulated Catalog answers."""
 
-    MALFORMED_BODY = ("1001", 400, "Malformed request body")
-    INVALID_FIELD = ("1002", 400, "Invalid field value")
-    UNKNOWN_FIELD = ("1003", 400, "Unknown field")
-    READ_ONLY_FIELD = ("1004", 400, "Read-only field")
-    EXPANDABLE_FIELD = ("1005", 400, "Expandable field cannot be modified")
-    SCHEMA_NOT_FOUND = ("1006", 400, "Schema not found")
-    PROFILE_SCHEMA_INVALID = ("1007", 400, "Invalid schema for Profile")
-    INVALID_PATCH = ("1008", 400, "Invalid JSON Patch")
-    INVALID_PARAMETER = ("1009", 400, "Invalid query parameter")
-    SANDBOX_MISSING = ("1010", 400, "Sandbox header missing")
-    SANDBOX_NOT_FOUND = ("1011", 404, "Sandbox not found")
-    NOT_FOUND = ("1012", 404, "Not found")
-    VERSION_MISMATCH = ("1013", 412, "Precondition failed")
+    MALFORMED_BODY = (400, "Malformed request body")
+    INVALID_FIELD = (400, "Invalid field value")
+    UNKNOWN_FIELD = (400, "Unknown field")
+    READ_ONLY_FIELD = (400, "Read-only field")
+    EXPANDABLE_FIELD = (400, "Expandable field cannot be modified")
+    SCHEMA_NOT_FOUND = (400, "Schema not found")
+    PROFILE_SCHEMA_INVALID = (400, "Invalid schema for Profile")
+    INVALID_PATCH = (400, "Invalid JSON Patch")
+    INVALID_PARAMETER = (400, "Invalid query parameter")
+    SANDBOX_MISSING = (400, "Sandbox header missing")
+    SANDBOX_NOT_FOUND = (404, "Sandbox not found")
+    NOT_FOUND = (404, "Not found")
+    VERSION_MISMATCH = (412, "Precondition failed")
+
+    @property
+    def status(self) -> int:
+        return self.value[0]
+
+    @property
+    def title(self) -> str:
+        return self.value[1]
 
 
-class CatalogError(PlatformStyleError):
-    """One Catalog error answer in the platform-style envelope."""
+class CatalogError(ProblemError):
+    """One Catalog error answer in the generic envelope."""
 
-    prefix = "CAT"
+    def __init__(self, problem: CatalogProblem, detail: str) -> None:
+        self.problem = problem
+        super().__init__(problem.status, problem.title, detail)
 
 
 def malformed(detail: str) -> CatalogError:
