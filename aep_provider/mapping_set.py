@@ -202,8 +202,10 @@ def request_body(args: MappingSetArgs) -> dict[str, Any]:
 
 
 def output_schema_of(mapping_set: Mapping[str, Any]) -> str | None:
+    """The output schema in either dialect: ``outputSchema.schemaRef`` (current), or the legacy top-level
+    ``schemaRef`` / ``xdmSchema`` (help/data-prep/api/mapping-set.md, Get a mapping set)."""
     ref = ((mapping_set.get("outputSchema") or {}).get("schemaRef") or {}).get("id")
-    return ref or mapping_set.get("xdmSchema")
+    return ref or (mapping_set.get("schemaRef") or {}).get("id") or mapping_set.get("xdmSchema")
 
 
 def _pairs(mapping_set: Mapping[str, Any]) -> list[tuple[Any, Any]]:
@@ -294,7 +296,8 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
             entry: dict[str, Any] = {
                 "source": source,
                 "destination": destination,
-                "source_type": _SOURCE_TYPE_OF_MEDIA.get(media, media),
+                # A legacy mapping (sourceAttribute, no sourceType) reads an attribute.
+                "source_type": _SOURCE_TYPE_OF_MEDIA.get(media, media) if media else "ATTRIBUTE",
             }
             mine = declared[index] if index < len(declared) else None
             for key in ("name", "description"):  # only what the user set: AEP may fill a default name
