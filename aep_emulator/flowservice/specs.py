@@ -175,7 +175,7 @@ def _connection_spec(entry: dict[str, Any], data: dict[str, Any]) -> ConnectionS
         auth["name"]: AuthSpec(
             name=auth["name"],
             schema=_object_schema(auth["params"], auth["required"], f"Credentials for {entry['label']}."),
-            secrets=frozenset(n for n, p in auth["params"].items() if p == "secret"),
+            secrets=frozenset(n for n, p in auth["params"].items() if _is_secret(p)),
         )
         for auth in entry["auth"]
     }
@@ -194,6 +194,10 @@ def _connection_spec(entry: dict[str, Any], data: dict[str, Any]) -> ConnectionS
         explorable="explore" in entry,
         issues_inlet=bool(entry.get("inlet")),
     )
+
+
+def _is_secret(param: str | dict[str, Any]) -> bool:
+    return param == "secret" or (isinstance(param, dict) and param.get("format") == "password")
 
 
 def _connection_document(

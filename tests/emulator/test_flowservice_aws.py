@@ -315,8 +315,9 @@ def test_kinesis_source_on_an_existing_stream(
     assert base[models.VERIFICATION_FIELD]["status"] == "verified"
     source_id = created(call(aws_emulator, "POST", "/sourceConnections", json=kinesis_source_body(base["id"], stream)))
     assert read(aws_emulator, "sourceConnections", source_id)[models.VERIFICATION_FIELD]["status"] == "verified"
+    # A source connection's params are not patchable on the platform (1365-400): a new stream is a new connection.
     missing = [{"op": "replace", "path": "/params/stream", "value": stream + "-gone"}]
-    assert_flow_error(patch(aws_emulator, "sourceConnections", source_id, missing), 400, 1100)
+    assert_flow_error(patch(aws_emulator, "sourceConnections", source_id, missing), 400, 1365)
 
 
 @pytest.mark.parametrize(
