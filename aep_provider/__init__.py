@@ -26,7 +26,9 @@ from .errors import (
 )
 from .field_group import FieldGroup, FieldGroupArgs, FieldSpec
 from .identity_descriptor import Identity, IdentityDescriptor, IdentityDescriptorArgs
+from .identity_namespace import IdentityNamespace, IdentityNamespaceArgs
 from .mapping_set import FieldMapping, MappingSet, MappingSetArgs
+from .sandbox import Sandbox, SandboxArgs
 from .schema import Schema, SchemaArgs
 from .settings import Settings
 from .source_connection import SourceConnection, SourceConnectionArgs
@@ -57,6 +59,10 @@ __all__ = [
     "Identity",
     "IdentityDescriptor",
     "IdentityDescriptorArgs",
+    "IdentityNamespace",
+    "IdentityNamespaceArgs",
+    "Sandbox",
+    "SandboxArgs",
     "Schema",
     "SchemaArgs",
     "Settings",
