@@ -10,7 +10,7 @@ Configure the provider with stack config (``aep:clientId``, ``aep:clientSecret``
 Importing this package has no side effects (the provider process imports it to unpickle providers).
 """
 
-from . import specs
+from . import specs, standard
 from .base import AEPArgs, AEPProvider, AEPResource
 from .client import AEPClient
 from .connection import BaseConnection, BaseConnectionArgs
@@ -85,5 +85,6 @@ __all__ = [
     "flow_spec_by_name",
     "flow_spec_for",
     "specs",
+    "standard",
     "stack_settings",
 ]
