@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pulumi
 import pytest
 import requests
 from pulumi.runtime.rpc import UNKNOWN
@@ -93,17 +94,24 @@ def test_delete_is_idempotent_and_gone_reads_as_gone(configured: Callable[..., A
     assert provider.read(*mapping_set).outs == {}
 
 
+def record_warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the provider sends to the CLI's warning channel (``pulumi.log.warn``)."""
+    warnings: list[str] = []
+    monkeypatch.setattr(pulumi.log, "warn", lambda message, *_args, **_kwargs: warnings.append(message))
+    return warnings
+
+
 def test_a_platform_without_mapping_set_delete_forgets_it_with_a_warning(
     configured: Callable[..., Any], mapping_set: Made, emulator: EmulatorHandle,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Over real HTTP: the emulator answers DELETE as a platform without it (405); destroy succeeds,
     the set stays on AEP, and the CLI's warning channel (``pulumi.log.warn``) says so."""
     monkeypatch.setattr(emulator.config, "mapping_set_delete", False)
+    warnings = record_warnings(monkeypatch)
     configured(MappingSetProvider).delete(*mapping_set)
     assert [o["id"] for o in emulator.objects("dataprep.mappingSets")] == [mapping_set[0]]
-    warning = capsys.readouterr().err
-    assert "warning:" in warning and mapping_set[0] in warning and "HTTP 405" in warning
+    assert len(warnings) == 1 and mapping_set[0] in warnings[0] and "HTTP 405" in warnings[0]
 
 
 @pytest.mark.parametrize(
@@ -111,8 +119,7 @@ def test_a_platform_without_mapping_set_delete_forgets_it_with_a_warning(
     [(400, True), (405, True), (409, True), (422, True), (501, True), (401, False), (403, False), (500, False)],
 )
 def test_any_refusal_but_credentials_leaves_the_mapping_set_behind(
-    configured: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    status: int, forgotten: bool,
+    configured: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, status: int, forgotten: bool,
 ) -> None:
     provider = configured(MappingSetProvider)
 
@@ -120,13 +127,14 @@ def test_any_refusal_but_credentials_leaves_the_mapping_set_behind(
         raise AEPApiError(status=status, method="DELETE", path=MAPPING_SETS + "/x", title="Refused")
 
     monkeypatch.setattr(type(provider.client), "request", refuse)
+    warnings = record_warnings(monkeypatch)
     if forgotten:
         provider.delete("x", {"sandbox": "prod"})
-        assert "warning:" in capsys.readouterr().err
+        assert len(warnings) == 1 and f"HTTP {status}" in warnings[0]
     else:
         with pytest.raises(AEPApiError):
             provider.delete("x", {"sandbox": "prod"})
-        assert "warning:" not in capsys.readouterr().err
+        assert warnings == []
 
 
 def test_adopting_checks_the_mappings(configured: Callable[..., Any], mapping_set: Made, schema: Made) -> None:
