@@ -10,6 +10,7 @@ import pulumi
 import pytest
 
 from aep_emulator.testing import EmulatorHandle
+from aep_provider.base import AEPResource
 from aep_provider.errors import AdoptionMismatchError, AEPProviderError
 from aep_provider.sandbox import Sandbox, SandboxProvider
 from tests.provider.conftest import checked, create, program_inputs, refreshed, update
@@ -89,16 +90,14 @@ def test_bad_inputs_fail_at_check(provider: SandboxProvider, inputs: dict[str, A
     assert field in [f.property for f in provider.check({}, inputs).failures]
 
 
-class _Mocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return args.name, args.inputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list]:
-        return {}, []
-
-
-@pytest.mark.parametrize(("opts", "protected"), [(None, True), (pulumi.ResourceOptions(protect=False), False)])
-def test_the_resource_is_protected_unless_the_options_say_otherwise(opts: Any, protected: bool) -> None:
-    pulumi.runtime.set_mocks(_Mocks(), preview=False)
-    resource = Sandbox("dev", name="dev", title="Development", opts=opts)
-    assert resource._protect is protected
+@pytest.mark.parametrize(
+    ("opts", "protected"),
+    [(None, True), (pulumi.ResourceOptions(depends_on=[]), True), (pulumi.ResourceOptions(protect=False), False)],
+)
+def test_the_resource_is_protected_unless_the_options_say_otherwise(
+    monkeypatch: pytest.MonkeyPatch, opts: Any, protected: bool
+) -> None:
+    seen: list[Any] = []
+    monkeypatch.setattr(AEPResource, "__init__", lambda self, *args, **inputs: seen.append(args[2]))
+    Sandbox("dev", name="dev", title="Development", opts=opts)
+    assert seen[0].protect is protected
