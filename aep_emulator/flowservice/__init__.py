@@ -12,8 +12,8 @@ Not emulated
     ``/connections/search``, ``/flows/search``, ``/flowSpecs/search``; the ``action`` endpoints of
     connections, source and target connections and runs; ``/configs`` and ``/connectionSpecs/{id}/explore``;
     explore of connectors other than S3 and preview of parquet files; a run scheduler (runs stay
-    ``scheduled``: nothing ingests data); the transitional states (``updating``, ``disabling``: codes 1416,
-    1420, 1421) and ``finalize``/``publish``; permissions and labels (``labels``/``policy`` are stored, not
+    ``scheduled``: nothing ingests data); ``finalize``/``publish``; permissions and labels
+    (``labels``/``policy`` are stored, not
     enforced; no 2111–2121); the ``x-sandbox-id`` header; destination (export) flows.
 
 Where the facts come from (``shared/aep-api.md``)
@@ -37,6 +37,9 @@ Emulator choices (where the sources are silent or UNCONFIRMED)
     - Deleting a base connection used by a flow is 1418-400; a source or target connection used by a
       flow is 1447-400.
     - Repeating the current state (enable an enabled flow) answers 200 and writes nothing: same etag (§11 #17).
+    - Flow writes pass through transitional states for ``EmulatorConfig.flow_transition_seconds`` (CLI
+      ``--flow-transition-seconds``) and refuse PATCH, DELETE and actions meanwhile (1416/1420/1421/1422);
+      flow specs' ``apiFeatures`` refuse PATCH or DELETE with the generic 1100-400 (see ``flows.py``).
     - Schedule: a start time up to 300 s in the past is accepted (clients send "now"). After the start
       time, switching to ``once`` is 1403-400, changing ``backfill`` 1404-400, moving ``startTime``
       1366-400 (the sources catalogue reuses 1403/1404, also FLOW codes for If-Match; the status tells

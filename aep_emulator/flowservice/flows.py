@@ -1,4 +1,23 @@
-"""Rules of flows (dataflows) and their runs: flow spec, connections, transformations, schedule."""
+"""Rules of flows (dataflows) and their runs: flow spec, connections, transformations, schedule, states.
+
+Flow states (help/sources/errors/flow-service-errors.md; flow-service.yaml lists the states of source and
+target connections: inProgress, updating, enabling, disabling, enabled, disabled). Every write starts an
+operation that takes ``EmulatorConfig.flow_transition_seconds``: while it runs the flow shows a
+transitional state and ``lastOperation.status.value`` is ``inProgress`` (the value error 1407-400 names),
+with ``percentCompleted`` below 100 (1408-400: 100 only when completed); then the settled state and
+``completed``. The transitional state of a create is ``inProgress``, of a PATCH ``updating``, of the
+actions ``enabling``/``disabling``. Meanwhile:
+
+- PATCH in ``disabling`` is 1420-400 ("The current state disabling cannot be updated"), in ``updating``
+  1421-400 ("The current state updating cannot be transitioned"), in any other transitional state 1416-400
+  ("Delete or Update can only be applied on ... enabled, disabled or initializing state");
+- DELETE in a transitional state is 1416-400;
+- an action is 1422-400 ("The action disable cannot be applied on the current state {state}").
+
+Flow specs' ``attributes.uiAttributes.apiFeatures`` are honoured: ``updateSupported: false`` refuses PATCH
+and ``deleteSupported: false`` refuses DELETE. The platform's code for those refusals is not documented:
+the emulator answers the generic FLOW-1100-400.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +59,6 @@ def validate_flow(scope: Scope, document: dict[str, Any], previous: dict[str, An
     return document
 
 
-
 def _flow_connections(
     scope: Scope, spec: FlowSpec, resource: str, ids: list[str] | None, accepted: frozenset[str]
 ) -> list[dict[str, Any]]:
@@ -71,7 +89,12 @@ def _check_transformation(
     if name not in spec.transformations:
         raise invalid(f"The transformation {name} is not supported by flow spec {spec.id} ({spec.name}).")
     params = transformation["params"]
-    validate_params(spec.transformations[name], params, f"transformations.{index}.params")
+    # The spec says mappingVersion is a string, yet the docs' POST /flows examples send 0 and succeed:
+    # the number is taken as its text (and kept as text).
+    checked = dict(params) if isinstance(params, Mapping) else params
+    if isinstance(checked, dict) and isinstance(checked.get("mappingVersion"), int):
+        checked["mappingVersion"] = str(checked["mappingVersion"])
+    validate_params(spec.transformations[name], checked, f"transformations.{index}.params")
     if name == "Mapping":
         _check_mapping(scope, params, datasets)
 
@@ -114,20 +137,99 @@ def _check_schedule(spec: FlowSpec, params: Any, previous: Mapping[str, Any] | N
         schedule.validate_new(spec.schedule_schema, params)
 
 
-def operation_record(operation: str, operations: list[dict[str, Any]]) -> dict[str, Any]:
+# ---------------------------------------------------------------- states and operations
+
+# Where the stored flow keeps its running operation: {"state": transitional state, "until": epoch ms}.
+TRANSITION_FIELD = "_transition"
+TRANSITIONAL_STATES = {"create": "inProgress", "update": "updating", "enable": "enabling", "disable": "disabling"}
+_IN_PROGRESS, _COMPLETED = "inProgress", "completed"
+
+
+def start_operation(
+    flow: dict[str, Any], operation: str, operations: list[dict[str, Any]], settled_state: str, seconds: float
+) -> dict[str, Any]:
+    """``flow`` (stored form) running ``operation``: it settles in ``settled_state`` after ``seconds``."""
     at = now_ms()
+    until = at + int(seconds * 1000)
+    flow["state"] = settled_state
+    flow["lastOperation"] = {"started": at, "ops": operations, "operation": operation}
+    flow[TRANSITION_FIELD] = {"state": TRANSITIONAL_STATES[operation], "until": until}
+    return flow
+
+
+def current_state(flow: Mapping[str, Any], at: int | None = None) -> str:
+    """The state the platform shows now: the transitional one while an operation runs."""
+    transition = flow.get(TRANSITION_FIELD)
+    if transition and (now_ms() if at is None else at) < transition["until"]:
+        return str(transition["state"])
+    return str(flow["state"])
+
+
+def in_transition(flow: Mapping[str, Any]) -> bool:
+    return current_state(flow) != flow["state"]
+
+
+def last_operation(flow: Mapping[str, Any], at: int) -> dict[str, Any] | None:
+    """``lastOperation`` as the platform shows it (flow-service.yaml FlowItemDTO; update-dataflows.md)."""
+    record = flow.get("lastOperation")
+    if record is None:
+        return None
+    until = (flow.get(TRANSITION_FIELD) or {}).get("until", record["started"])
+    running = at < until
+    span = max(until - record["started"], 1)
+    done = 100.0 if not running else round(min(99.0, 100.0 * (at - record["started"]) / span), 1)
     return {
-        "started": at,
-        "updated": at,
-        "percentCompleted": 100.0,
-        "status": {"value": "completed", "errors": []},
-        "ops": operations,
-        "operation": operation,
+        "started": record["started"],
+        "updated": at if running else until,
+        "percentCompleted": done,
+        "status": {"value": _IN_PROGRESS if running else _COMPLETED, "errors": []},
+        "ops": record["ops"],
+        "operation": record["operation"],
     }
 
 
+def check_update_allowed(flow: Mapping[str, Any]) -> None:
+    """PATCH refusals while an operation runs (1420/1421/1416) and for specs that refuse updates."""
+    state = current_state(flow)
+    if state == "disabling":
+        raise FlowError(1420, "The current state disabling cannot be updated.")
+    if state == "updating":
+        raise FlowError(1421, "The current state updating cannot be transitioned.")
+    if state != flow["state"]:
+        raise FlowError(1416, _ONLY_SETTLED + f" The flow {flow['id']} is in state {state}.")
+    spec = flow_spec(flow["flowSpec"]["id"])
+    if spec is not None and not spec.api_features.get("updateSupported", True):
+        raise invalid(f"Flows of flow spec {spec.id} ({spec.name}) cannot be updated (apiFeatures.updateSupported).")
+
+
+def check_delete_allowed(flow: Mapping[str, Any]) -> None:
+    state = current_state(flow)
+    if state != flow["state"]:
+        raise FlowError(1416, _ONLY_SETTLED + f" The flow {flow['id']} is in state {state}.")
+    spec = flow_spec(flow["flowSpec"]["id"])
+    if spec is not None and not spec.api_features.get("deleteSupported", True):
+        raise invalid(f"Flows of flow spec {spec.id} ({spec.name}) cannot be deleted (apiFeatures.deleteSupported).")
+
+
+def check_action_allowed(flow: Mapping[str, Any], action: str) -> None:
+    state = current_state(flow)
+    if state != flow["state"]:
+        raise FlowError(
+            1422, f"The action {action} cannot be applied on the current state {state}. "
+            "Please update the action and try again.",
+        )  # fmt: skip
+
+
+_ONLY_SETTLED = "Delete or Update can only be applied on connection with enabled, disabled or initializing state."
+
+
 def render_flow(scope: Scope, obj: dict[str, Any]) -> dict[str, Any]:
-    rendered = dict(obj)
+    at = now_ms()
+    rendered = {k: v for k, v in obj.items() if k != TRANSITION_FIELD}
+    rendered["state"] = current_state(obj, at)
+    operation = last_operation(obj, at)
+    if operation is not None:
+        rendered["lastOperation"] = operation
     rendered["inheritedAttributes"] = {
         "sourceConnections": _inherited(scope, SOURCE_CONNECTIONS, obj.get("sourceConnectionIds") or []),
         "targetConnections": _inherited(scope, TARGET_CONNECTIONS, obj.get("targetConnectionIds") or []),
@@ -182,8 +284,8 @@ def check_run_allowed(flow: Mapping[str, Any], params: Mapping[str, Any]) -> Non
             f"The flowId={flow['id']} with scheduleParams frequency={frequency} is not supported for "
             "creating flow runs: ad hoc runs are for one-time (frequency once) flows.",
         )
-    if flow["state"] != STATE_ENABLED:
-        raise FlowError(1388, f"The flow={flow['id']} is in state={flow['state']} and cannot be triggered.")
+    if current_state(flow) != STATE_ENABLED:
+        raise FlowError(1388, f"The flow={flow['id']} is in state={current_state(flow)} and cannot be triggered.")
     start = schedule.whole_number(params.get("windowStartTime"))
     end = schedule.whole_number(params.get("windowEndTime"))
     if start is not None and end is not None and end < start:

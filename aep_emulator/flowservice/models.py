@@ -21,7 +21,7 @@ from ..core.store import Scope
 from . import aws, connections, flows, patching, schedule
 from .connections import SECRET_MASK, known_spec, verify_aws_credentials
 from .exceptions import FlowError, invalid
-from .flows import STATE_DISABLED, STATE_ENABLED, check_run_allowed, operation_record
+from .flows import STATE_DISABLED, STATE_ENABLED, TRANSITION_FIELD, check_run_allowed, start_operation
 from .objects import (
     CONNECTIONS,
     FLOWS,
@@ -86,6 +86,7 @@ SERVER_FIELDS = frozenset(_AUDIT_FIELDS) | {
     "lastRunDetails",
     "providerRefId",
     VERIFICATION_FIELD,
+    TRANSITION_FIELD,
 }
 
 
@@ -243,7 +244,7 @@ def create_object(ctx: RequestContext, resource_name: str, body: Any) -> dict[st
         obj = {**audit, **user, "state": STATE_ENABLED, **_versioned(new_etag()), **extras}
         if resource_name == FLOWS:
             obj["runs"] = f"/runs?property=flowId=={audit['id']}"
-            obj["lastOperation"] = operation_record("create", [])
+            start_operation(obj, "create", [], STATE_ENABLED, _transition_seconds())
         store().put(scope, kind(resource_name), obj["id"], obj)
     return obj
 
@@ -263,14 +264,21 @@ def patch_object(
     with store().transaction():
         latest = get_stored(scope, resource_name, obj_id)
         _check_if_match(latest, current["etag"])  # someone wrote in between: the caller's etag is stale
+        if resource_name == FLOWS:
+            flows.check_update_allowed(latest)
         user = stored_form(resource.validate(scope, document, latest))
         obj = {**_touched(latest, ctx), **user, "state": latest["state"], **_versioned(new_etag(latest["etag"]))}
         obj.update({k: v for k, v in latest.items() if k in SERVER_FIELDS and k not in obj})
         obj.update(extras)
         if resource_name == FLOWS:
-            obj["lastOperation"] = operation_record("update", operations)
+            start_operation(obj, "update", operations, latest["state"], _transition_seconds())
         store().put(scope, kind(resource_name), obj_id, obj)
     return obj
+
+
+def _transition_seconds() -> float:
+    """How long a flow operation runs before the flow settles (``EmulatorConfig.flow_transition_seconds``)."""
+    return max(0.0, float(state().config.flow_transition_seconds))
 
 
 def _check_if_match(current: Mapping[str, Any], if_match: str | None) -> None:
@@ -287,7 +295,9 @@ def _check_if_match(current: Mapping[str, Any], if_match: str | None) -> None:
 
 def delete_object(scope: Scope, resource_name: str, obj_id: str) -> None:
     with store().transaction():
-        get_stored(scope, resource_name, obj_id)
+        stored = get_stored(scope, resource_name, obj_id)
+        if resource_name == FLOWS:
+            flows.check_delete_allowed(stored)
         users = flows_using(scope, resource_name, obj_id) if resource_name != FLOWS else []
         if users and resource_name == CONNECTIONS:
             raise FlowError(
@@ -313,10 +323,11 @@ def flow_action(ctx: RequestContext, flow_id: str, op: str | None) -> dict[str, 
     scope = ctx.scope
     with store().transaction():
         flow = get_stored(scope, FLOWS, flow_id)
+        flows.check_action_allowed(flow, action)
         if flow["state"] == wanted:
             return flow
         updated = {**flow, **_touched(flow, ctx), "state": wanted, **_versioned(new_etag(flow["etag"]))}
-        updated["lastOperation"] = operation_record(action, [])
+        start_operation(updated, action, [], wanted, _transition_seconds())
         store().put(scope, kind(FLOWS), flow_id, updated)
     return updated
 
@@ -373,8 +384,8 @@ def create_run(ctx: RequestContext, body: Any) -> dict[str, Any]:
                 "durationSummary": {},
                 "sizeSummary": {"inputBytes": 0, "outputBytes": 0},
                 "recordSummary": {"inputRecordCount": 0, "outputRecordCount": 0, "failedRecordCount": 0},
-                "fileSummary": {"inputFileCount": 0, "outputFileCount": 0},
-                "statusSummary": {"status": "scheduled"},
+                "fileSummary": {"inputFileCount": 0, "outputFileCount": 0, "activityRefs": []},
+                "statusSummary": {"status": "scheduled", "errors": [], "activityRefs": []},  # monitor.md
             },
             "activities": [],
         }

@@ -79,6 +79,7 @@ class FlowSpec:
     transformations: dict[str, dict[str, Any]]  # transformation name -> JSON Schema of its params
     schedule_schema: dict[str, Any] | None  # None: streaming, no scheduleParams
     runs_supported: bool
+    api_features: dict[str, bool]  # attributes.uiAttributes.apiFeatures as documented (absent: supported)
 
 
 @dataclass(frozen=True)
@@ -263,11 +264,11 @@ def _flow_spec(entry: dict[str, Any], data: dict[str, Any], providers: dict[str,
     }
     if schedule_schema:
         document["scheduleSpec"] = {"name": schedule_name, "type": "Periodic", "spec": schedule_schema}
-    document["attributes"] = {
-        "isSourceFlow": True,
-        "frequency": entry["frequency"],
-        "uiAttributes": {"apiFeatures": {"flowRunsSupported": entry["runsSupported"]}},
-    }
+    # Attributes as the flow spec GET examples show them (a batch spec carries no apiFeatures there).
+    document["attributes"] = {"isSourceFlow": True, **entry.get("attributes", {}), "frequency": entry["frequency"]}
+    api_features = dict(entry.get("apiFeatures", {}))
+    if api_features:
+        document["attributes"]["uiAttributes"] = {"apiFeatures": api_features}
     document["permissionsInfo"] = _permissions(entry["permission"])
     return FlowSpec(
         id=entry["id"],
@@ -277,5 +278,6 @@ def _flow_spec(entry: dict[str, Any], data: dict[str, Any], providers: dict[str,
         target_spec_ids=frozenset(entry["targets"]),
         transformations=transformations,
         schedule_schema=schedule_schema,
-        runs_supported=entry["runsSupported"],
+        runs_supported=api_features.get("flowRunsSupported", True),
+        api_features=api_features,
     )

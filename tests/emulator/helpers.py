@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import requests
@@ -29,3 +30,16 @@ def in_app(emu: EmulatorHandle, function: Any, *args: Any, **kwargs: Any) -> Any
     """Call a backend function as another service would, inside the emulator's application context."""
     with emu.server.app.app_context():
         return function(*args, **kwargs)
+
+
+FLOWS_PATH = "/data/foundation/flowservice/flows"
+
+
+def wait_until_settled(emu: EmulatorHandle, flow_id: str, sandbox: str = "prod", timeout: float = 10.0) -> dict[str, Any]:
+    """Poll a flow until its last operation completed (a client must before the next write); returns it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        flow = emu.request("GET", f"{FLOWS_PATH}/{flow_id}", sandbox=sandbox).json()["items"][0]
+        if flow["lastOperation"]["status"]["value"] == "completed" or time.monotonic() > deadline:
+            return flow
+        time.sleep(0.02)

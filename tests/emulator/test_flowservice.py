@@ -19,6 +19,7 @@ import requests
 
 from aep_emulator.flowservice import models
 from aep_emulator.testing import EmulatorHandle
+from tests.emulator.helpers import wait_until_settled
 from tests.emulator.xdm_schemas import SchemaFactory
 from tests.shared_refs import require_shared
 
@@ -53,7 +54,12 @@ XED_FULL = "application/vnd.adobe.xed-full+json;version=1"
 
 
 def call(emu: EmulatorHandle, method: str, path: str, **kwargs: Any) -> requests.Response:
-    return emu.request(method, BASE + path, **kwargs)
+    """One request; a flow write that succeeded is waited out (flows pass through transitional states
+    and refuse the next write meanwhile: flow-service-errors.md 1416/1420/1421/1422)."""
+    answer = emu.request(method, BASE + path, **kwargs)
+    if method != "GET" and path.startswith("/flows") and answer.status_code in (200, 201):
+        wait_until_settled(emu, answer.json()["id"], kwargs.get("sandbox", "prod"))
+    return answer
 
 
 def created(answer: requests.Response) -> str:
@@ -376,10 +382,10 @@ def test_streaming_flow_spec_as_the_streaming_seed_lists_it(emulator: EmulatorHa
 def test_flow_specs_filtered_by_accepted_source(emulator: EmulatorHandle) -> None:
     answer = call(emulator, "GET", f"/flowSpecs?property=sourceConnectionSpecIds[]=={HTTP_API}&orderby=name")
     assert [s["id"] for s in answer.json()["items"]] == [
-        HTTP_MAPPED_FLOW,
         HTTP_XDM_FLOW,
+        HTTP_MAPPED_FLOW,
         STREAMING_FLOW,
-    ]  # "with " sorts before "without"
+    ]  # "HTTP API ..." < "Steam data ..." (the platform's name, typo included) < "Stream data ..."
 
 
 @pytest.mark.parametrize(
