@@ -273,6 +273,10 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
                 lines.append(f"{name}: declared {declared!r}, found {server_value!r}")
         return lines
 
+    def replaced_inputs(self, changed: list[str], olds: Mapping[str, Any]) -> list[str]:
+        """Of the ``changed`` inputs, those whose change replaces the object (``olds``: previous outputs)."""
+        return [name for name in changed if name in self.replace_on or name in COMMON_INPUTS]
+
     def is_in_use(self, error: AEPApiError) -> bool:
         """Whether a delete failed only because something still references the object.
 
@@ -322,7 +326,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         new_adopt = new_inputs.get("adopt_id")
         if contains_unknown(new_adopt) or (new_adopt and new_adopt not in (id_, olds.get("adopt_id"))):
             changed.append("adopt_id")  # adopting a different object means a different resource
-        replaces = [name for name in changed if name in self.replace_on or name in COMMON_INPUTS]
+        replaces = self.replaced_inputs(changed, olds)
         return DiffResult(
             changes=bool(changed), replaces=replaces, delete_before_replace=self.delete_before_replace
         )

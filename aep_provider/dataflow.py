@@ -6,44 +6,57 @@
 - ``mapping_set_id`` + ``mapping_version`` add the ``Mapping`` transformation (wire them to a
   ``MappingSet``'s outputs: a new mapping version then moves the flow to it in place).
 - ``schedule`` (batch flows only): ``frequency`` once|minute|hour|day|week, ``interval`` (at least 15
-  for minutes, none for ``once``), ``start_time`` in epoch seconds (unset: when the flow is created;
-  never compared after that), ``backfill``.
+  for minutes, none for ``once``), ``start_time`` in epoch seconds (unset: a few minutes after the create
+  request is sent, recomputed for every re-send; never compared after that), ``backfill``. A start time
+  already past fails at preview for a new flow: AEP refuses it (1360-400,
+  help/sources/errors/sources-errors.md).
 - ``enabled``: a change calls ``POST /flows/{id}/action?op=enable|disable`` and waits for the state.
 
-In place (JSON Patch with ``If-Match``): name, description, the mapping (``/transformations/0``), the
-schedule's frequency and interval, and, before the flow starts, its start time and backfill; plus
-``enabled``. AEP refuses, once a flow has started, to switch to ``once``, to change backfill or to move
-the start time: ``check`` refuses those with the reason. Replaced: the flow spec and the connections.
+In place (JSON Patch with ``If-Match``, help/sources/tutorials/api/update-dataflows.md): name,
+description, the mapping (``/transformations/0``), the schedule's frequency and interval, and, before the
+flow starts, its start time and backfill; plus ``enabled``. AEP refuses, once a flow has started, to
+switch to ``once``, to change backfill or to move the start time: ``check`` refuses those with the
+reason. Replaced: the flow spec and the connections; and every change but ``enabled`` when the flow
+spec's ``attributes.uiAttributes.apiFeatures.updateSupported`` is false (help/sources/tutorials/api/
+collect/streaming.md shows it on the HTTP API flow spec). A delete the platform refuses for a spec with
+``deleteSupported: false`` fails saying so.
+
+Flow states (help/sources/errors/flow-service-errors.md): a flow passes through transitional states after
+each create, PATCH and action, and AEP refuses writes meanwhile (1416, 1420, 1421, 1422-400). The
+provider waits (bounded, with backoff) until ``lastOperation`` is over before each PATCH, action and
+delete, and after its own, and retries those refusals.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Generator, Iterable, Mapping
 from typing import Any, Literal
 
 import pulumi
-from pulumi.dynamic import CheckFailure
+from pulumi.dynamic import CheckFailure, CheckResult
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .base import AEPArgs, AEPResource
-from .client import AEPClient, backoff_pause
-from .errors import AEPProviderError, AmbiguousWriteError
+from .base import AEPArgs, AEPResource, user_inputs
+from .client import AEPClient
+from .errors import AEPApiError, AEPProviderError, AmbiguousWriteError
 from .flow_service import (
-    FlowServiceProvider,
     FLOWS,
     SOURCE_CONNECTIONS,
     TARGET_CONNECTIONS,
+    TRANSITIONING_CODES,
+    FlowServiceProvider,
     Operations,
     converge,
     create_object,
     get_object,
     patch_object,
     path,
+    retry_while_transitioning,
     spec_id_of,
     spec_ref,
+    wait_until_settled,
 )
 from .mapping_set import MAPPING_SETS
 from .specs import describe, flow_spec, flow_spec_joining, schema_problems
@@ -53,10 +66,14 @@ log = logging.getLogger(__name__)
 Frequency = Literal["once", "minute", "hour", "day", "week"]
 MINIMUM_INTERVAL: dict[str, int] = {"minute": 15}
 ENABLED, DISABLED = "enabled", "disabled"
+# Transitional states (flow-service.yaml lists them for connections) and whether the flow will run after.
+_SETTLES_ENABLED = {"enabled": True, "enabling": True, "disabled": False, "disabling": False}
 MAPPING = "Mapping"
-STATE_TIMEOUT_SECONDS = 120.0
-# Deletes AEP refuses while a flow is finalizing or busy: waited out like "in use" answers.
-BUSY_CODES = frozenset({"FLOW-1456-400", "FLOW-1457-400", "FLOW-1458-400", "FLOW-1420-400", "FLOW-1421-400"})
+# Deletes AEP refuses while a flow is finalizing (1456-1458) or between states: waited out like "in use".
+BUSY_CODES = frozenset({"1456-400", "1457-400", "1458-400"}) | TRANSITIONING_CODES
+# The default start time is this far ahead of each send of the create: later than the client's longest
+# re-send of the same bytes (5 retries honouring Retry-After up to 60 s), so AEP never sees it in the past.
+DEFAULT_START_LEAD_SECONDS = 600
 _MILLISECONDS = 10**11  # epoch seconds stay below this until the year 5138
 
 
@@ -226,11 +243,43 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
     collection = FLOWS
     args_model = DataflowArgs
     replace_on = frozenset({"flow_spec_id", "source_connection_ids", "target_connection_ids"})
-    server_outputs = ("flow_id", "etag", "state", "resolved_flow_spec_id", "sandbox")
+    server_outputs = (
+        "flow_id", "etag", "state", "resolved_flow_spec_id", "update_supported", "delete_supported", "sandbox",
+    )  # fmt: skip
     id_output = "flow_id"
     in_use_codes = BUSY_CODES
+    # Inputs still changed in place when the flow spec refuses updates: an action, not a PATCH.
+    _ACTION_INPUTS = frozenset({"enabled"})
 
-    # --- check -----------------------------------------------------------------------------------
+    # --- check and diff ------------------------------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(olds, news)
+        if not result.failures and self._makes_a_new_flow(olds, news):
+            result.failures += self._past_start_failures(news)
+        return result
+
+    def replaced_inputs(self, changed: list[str], olds: Mapping[str, Any]) -> list[str]:
+        if olds.get("update_supported") is False:  # the flow spec refuses updates: all but actions replace
+            return [name for name in changed if name not in self._ACTION_INPUTS]
+        return super().replaced_inputs(changed, olds)
+
+    def _makes_a_new_flow(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+        if news.get("adopt_id"):
+            return False
+        return not user_inputs(olds) or bool(self.diff("", dict(olds), dict(news)).replaces)
+
+    def _past_start_failures(self, news: Mapping[str, Any]) -> list[CheckFailure]:
+        known, _, _ = self._validate_fields(user_inputs(news))
+        schedule = known.get("schedule")
+        start = schedule.start_time if isinstance(schedule, Schedule) else None
+        if start is None or start > time.time():
+            return []
+        return [CheckFailure(
+            "schedule", f"schedule.start_time: {start} is in the past; AEP refuses a new flow that starts in the "
+            "past (1360-400): give a later epoch-seconds time, or leave start_time unset to start a few "
+            "minutes after the flow is created",
+        )]  # fmt: skip
 
     def validate(self, args: DataflowArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
         mapping_known = {"mapping_set_id", "mapping_version"} <= known
@@ -379,6 +428,26 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
 
     def create_object(self, args: DataflowArgs, sandbox: str) -> str:
         spec_id = args.flow_spec_id or self._joining_spec_id(args, sandbox)
+        body = self._create_body(args, spec_id)
+        flow_id = create_object(
+            self.client, FLOWS, body, sandbox,
+            lambda obj: spec_id_of(obj, "flowSpec") == spec_id
+            and list(obj.get("sourceConnectionIds") or []) == body["sourceConnectionIds"],
+            refresh=lambda resent: self._refresh_start(resent, args),
+        )  # fmt: skip
+        self._settled(flow_id, sandbox)
+        if not args.enabled:
+            try:
+                self._set_enabled(flow_id, False, sandbox)
+            except AEPProviderError as exc:
+                # Never delete what was just made: the flow exists and says so (adopt it, or delete it).
+                raise AEPProviderError(
+                    f"flow {flow_id} was created but could not be disabled ({exc}). It exists and runs: "
+                    f"declare adopt_id={flow_id!r} with enabled=False to manage it, or delete it in AEP"
+                ) from exc
+        return flow_id
+
+    def _create_body(self, args: DataflowArgs, spec_id: str) -> dict[str, Any]:
         body: dict[str, Any] = {
             "name": args.name,
             "flowSpec": spec_ref(spec_id),
@@ -390,28 +459,31 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
         transformation = mapping_transformation(args)
         if transformation is not None:
             body["transformations"] = [transformation]
+        self._refresh_start(body, args)
+        return body
+
+    @staticmethod
+    def _refresh_start(body: dict[str, Any], args: DataflowArgs) -> None:
+        """``scheduleParams`` with the default start recomputed: a few minutes after this send."""
         if args.schedule is not None:
-            body["scheduleParams"] = args.schedule.wire(default_start=int(time.time()))
-        flow_id = create_object(
-            self.client, FLOWS, body, sandbox,
-            lambda obj: spec_id_of(obj, "flowSpec") == spec_id
-            and list(obj.get("sourceConnectionIds") or []) == body["sourceConnectionIds"],
-        )  # fmt: skip
-        if not args.enabled:
-            try:
-                self._set_enabled(flow_id, False, sandbox)
-            except Exception:
-                # Pulumi records nothing for a failed create: do not leave a running flow behind.
-                with contextlib.suppress(Exception):
-                    self.client.delete(path(FLOWS, flow_id), sandbox=sandbox)
-                raise
-        return flow_id
+            body["scheduleParams"] = args.schedule.wire(default_start=int(time.time()) + DEFAULT_START_LEAD_SECONDS)
 
     def outputs_from_server(self, obj: dict[str, Any], args: DataflowArgs) -> dict[str, Any]:
+        spec_id = spec_id_of(obj, "flowSpec")
+        features = self._api_features(spec_id, str(obj.get("sandboxName") or self.default_sandbox))
         return {
             **super().outputs_from_server(obj, args),
-            "resolved_flow_spec_id": spec_id_of(obj, "flowSpec"),
+            "resolved_flow_spec_id": spec_id,
+            # Absent features are supported: the documented batch flow specs carry no apiFeatures.
+            "update_supported": features.get("updateSupported", True) is not False,
+            "delete_supported": features.get("deleteSupported", True) is not False,
         }
+
+    def _api_features(self, spec_id: str | None, sandbox: str) -> Mapping[str, Any]:
+        """``attributes.uiAttributes.apiFeatures`` of a flow spec (help/sources/tutorials/api/collect/streaming.md)."""
+        spec = flow_spec(self.client, spec_id, sandbox) if spec_id else None
+        features = (((spec or {}).get("attributes") or {}).get("uiAttributes") or {}).get("apiFeatures")
+        return features if isinstance(features, Mapping) else {}
 
     def inputs_from_server(self, obj: dict[str, Any], current: DataflowArgs) -> dict[str, Any]:
         mapping = _mapping_of(obj)
@@ -424,7 +496,8 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
             "mapping_set_id": params.get("mappingId"),
             "mapping_version": params.get("mappingVersion"),
             "schedule": schedule_input(obj.get("scheduleParams"), getattr(current, "schedule", None)),
-            "enabled": obj.get("state") == ENABLED,
+            # Between states (updating, inProgress) the flow keeps what was declared.
+            "enabled": _SETTLES_ENABLED.get(str(obj.get("state")), getattr(current, "enabled", True)),
         }
         if getattr(current, "flow_spec_id", None) is not None:  # a looked-up spec is not the user's input
             found["flow_spec_id"] = spec_id_of(obj, "flowSpec")
@@ -437,10 +510,29 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
             ops = converge(current, {"/name": new.name, "/description": new.description})
             return ops + schedule_operations(current, new) + mapping_operations(current, new)
 
-        patch_object(self.client, FLOWS, object_id, sandbox, operations)
+        self._settled(object_id, sandbox)
+        if retry_while_transitioning(lambda: patch_object(self.client, FLOWS, object_id, sandbox, operations)):
+            self._settled(object_id, sandbox)
         current = self.read_existing(object_id, sandbox)
         if (current.get("state") == ENABLED) != new.enabled:
             self._set_enabled(object_id, new.enabled, sandbox)
+
+    def delete_object(self, object_id: str, sandbox: str, old_outputs: Mapping[str, Any]) -> None:
+        """Wait out a running operation, then DELETE; a refusal of a spec without deletes says so."""
+        if self._settled(object_id, sandbox, missing_ok=True) is None:
+            return
+        try:
+            super().delete_object(object_id, sandbox, old_outputs)
+        except AEPApiError as exc:
+            if old_outputs.get("delete_supported") is False and 400 <= exc.status < 500 and not exc.not_found \
+                    and not self.is_in_use(exc):  # fmt: skip
+                raise AEPProviderError(
+                    f"{exc}\nFlow spec {old_outputs.get('resolved_flow_spec_id')} declares deleteSupported: false "
+                    f"(attributes.uiAttributes.apiFeatures): AEP does not delete its flows through the API. Delete "
+                    f"flow {object_id} in the Experience Platform UI, or keep it with the resource option "
+                    "retain_on_delete=True, then run the command again."
+                ) from exc
+            raise
 
     # --- internals -------------------------------------------------------------------------------
 
@@ -454,30 +546,30 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
             ends.append(spec_id_of(connection) or "")
         return str(flow_spec_joining(self.client, ends[0], ends[1], sandbox)["id"])
 
+    def _settled(self, flow_id: str, sandbox: str, missing_ok: bool = False) -> dict[str, Any] | None:
+        """The flow once its last operation is over (flows refuse writes while one runs)."""
+        flow = wait_until_settled(self.client, FLOWS, flow_id, sandbox)
+        if flow is None and not missing_ok:
+            raise AEPProviderError(f"flow {flow_id} no longer exists in sandbox {sandbox!r}")
+        return flow
+
     def _set_enabled(self, flow_id: str, enabled: bool, sandbox: str) -> None:
-        """``POST /flows/{id}/action?op=enable|disable``, then wait until the flow shows that state."""
+        """``POST /flows/{id}/action?op=enable|disable`` once the flow is settled, then wait for the state."""
         op, wanted = ("enable", ENABLED) if enabled else ("disable", DISABLED)
-        for _attempt in (1, 2):
+
+        def act() -> None:
             try:
                 self.client.request("POST", path(FLOWS, flow_id) + "/action", sandbox=sandbox, params={"op": op})
             except AmbiguousWriteError as exc:
                 log.warning("flow %s: %s answer lost (%s); checking the state", flow_id, op, exc)
-            if self._wait_for_state(flow_id, wanted, sandbox):
-                return
-        raise AEPProviderError(f"flow {flow_id} did not become {wanted} within {STATE_TIMEOUT_SECONDS:.0f}s")
 
-    def _wait_for_state(self, flow_id: str, wanted: str, sandbox: str) -> bool:
-        deadline = time.monotonic() + STATE_TIMEOUT_SECONDS
-        attempt = 0
-        while True:
-            flow = get_object(self.client, FLOWS, flow_id, sandbox) or {}
-            status = ((flow.get("lastOperation") or {}).get("status") or {}).get("value", "completed")
-            if flow.get("state") == wanted and status == "completed":
-                return True
-            attempt += 1
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(min(backoff_pause(attempt), 5.0))
+        for _attempt in (1, 2):
+            self._settled(flow_id, sandbox)
+            retry_while_transitioning(act)
+            flow = self._settled(flow_id, sandbox)
+            if flow is not None and flow.get("state") == wanted:
+                return
+        raise AEPProviderError(f"flow {flow_id} did not become {wanted}: AEP shows it {flow and flow.get('state')}")
 
 
 class Dataflow(AEPResource):
@@ -489,4 +581,7 @@ class Dataflow(AEPResource):
     etag: pulumi.Output[str]
     state: pulumi.Output[str]
     resolved_flow_spec_id: pulumi.Output[str]
+    update_supported: pulumi.Output[bool]
+    """False when the flow spec refuses updates (apiFeatures): every change but ``enabled`` replaces the flow."""
+    delete_supported: pulumi.Output[bool]
     name: pulumi.Output[str]

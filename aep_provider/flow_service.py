@@ -8,9 +8,10 @@ always starts from a fresh GET; a 412 (someone wrote in between) re-reads and re
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from .base import AEPProvider, ArgsT, cached_get
@@ -28,6 +29,15 @@ SPEC_VERSION = "1.0"
 SCHEMA_VERSION = "application/vnd.adobe.xed-full+json;version=1"  # data.schema.version of connections
 # Answers meaning "flows still use this object" (base connection used by flows; active flows hold the id).
 IN_USE_CODES = frozenset({"FLOW-1418-400", "FLOW-1447-400"})
+# Refusals while an object is between states (help/sources/errors/flow-service-errors.md): update or delete
+# only in the enabled, disabled or initializing state (1416), not while disabling (1420) or updating
+# (1421); an action that does not apply to the current state (1422). Waited out, then retried.
+TRANSITIONING_CODES = frozenset({"1416-400", "1420-400", "1421-400", "1422-400"})
+# ``lastOperation.status.value`` of an operation still running (the value error 1407-400 names); an
+# operation is over once ``completed`` or ``failed`` (1408-400: percent-completed 100 for those two).
+OPERATION_RUNNING = "inProgress"
+SETTLE_TIMEOUT_SECONDS = 180.0
+T = TypeVar("T")
 VERSION_MISMATCH = 412
 # A lost create answer is settled by looking for an object of that name created this recently.
 _FIND_WINDOW_MS = 10 * 60 * 1000
@@ -89,11 +99,13 @@ def create_object(
     body: dict[str, Any],
     sandbox: str,
     same_object: Callable[[Mapping[str, Any]], bool],
+    refresh: Callable[[dict[str, Any]], None] | None = None,
 ) -> str:
     """POST a new object without ever creating it twice.
 
     After an ambiguous failure the newest object with the same name, created since this create began
-    and for which ``same_object`` holds, is taken as the one this create made.
+    and for which ``same_object`` holds, is taken as the one this create made. When there is none the
+    POST is sent again: ``refresh(body)`` first brings time-dependent values (a start time) up to date.
     """
     started_ms = int(time.time() * 1000)
 
@@ -106,7 +118,11 @@ def create_object(
             and (obj.get("createdAt") or 0) >= started_ms - _FIND_WINDOW_MS
             and same_object(obj)
         ]
-        return max(candidates)[1] if candidates else None
+        if candidates:
+            return max(candidates)[1]
+        if refresh is not None:
+            refresh(body)  # the client re-sends this same body next
+        return None
 
     return client.create(path(resource), body, find_existing, sandbox=sandbox, id_of=created_id)
 
@@ -173,6 +189,56 @@ def patch_object(
             if exc.status != VERSION_MISMATCH or attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def operation_running(obj: Mapping[str, Any]) -> bool:
+    """Whether the object's ``lastOperation`` (create, update, enable, disable) is still running."""
+    operation = obj.get("lastOperation")
+    status = operation.get("status") if isinstance(operation, Mapping) else None
+    return isinstance(status, Mapping) and status.get("value") == OPERATION_RUNNING
+
+
+def _settle_pause(attempt: int) -> float:
+    return min(5.0, 0.1 * 2 ** (attempt - 1)) * random.uniform(1.0, 1.5)
+
+
+def wait_until_settled(
+    client: AEPClient, resource: str, object_id: str, sandbox: str, timeout: float = SETTLE_TIMEOUT_SECONDS
+) -> dict[str, Any] | None:
+    """The object once its last operation is over (None when it does not exist), polling with backoff.
+
+    Flow Service refuses a PATCH, a delete or an action while an object is between states (1416, 1420,
+    1421, 1422): a client waits for ``lastOperation`` to complete before the next write. Raises after
+    ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    attempt = 0
+    while True:
+        obj = get_object(client, resource, object_id, sandbox)
+        if obj is None or not operation_running(obj):
+            return obj
+        attempt += 1
+        if time.monotonic() > deadline:
+            raise AEPProviderError(
+                f"Flow Service {resource} {object_id}: its last operation "
+                f"({obj['lastOperation'].get('operation')}) is still running after {timeout:.0f}s; run the "
+                "command again later"
+            )
+        time.sleep(_settle_pause(attempt))
+
+
+def retry_while_transitioning(call: Callable[[], T], timeout: float = SETTLE_TIMEOUT_SECONDS) -> T:
+    """``call()``, again with backoff while Flow Service refuses it because the object is between states."""
+    deadline = time.monotonic() + timeout
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except AEPApiError as exc:
+            attempt += 1
+            if not exc.has_code(TRANSITIONING_CODES) or time.monotonic() > deadline:
+                raise
+            time.sleep(_settle_pause(attempt))
 
 
 def schema_id_of(data: Mapping[str, Any] | None) -> str | None:

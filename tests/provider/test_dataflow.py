@@ -10,9 +10,9 @@ import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
 from aep_emulator.testing import EmulatorHandle
-from aep_provider import specs
+from aep_provider import flow_service, specs
 from aep_provider.connection import BaseConnectionProvider
-from aep_provider.dataflow import DataflowProvider
+from aep_provider.dataflow import DEFAULT_START_LEAD_SECONDS, DataflowProvider
 from aep_provider.errors import AdoptionMismatchError
 from aep_provider.mapping_set import MappingSetProvider
 from aep_provider.target_connection import TargetConnectionProvider
@@ -29,6 +29,8 @@ from tests.provider.flow_helpers import (
 pytest_plugins = ["tests.provider.flow_fixtures"]  # the flow-side fixtures
 
 SCHEDULE = {"frequency": "minute", "interval": 15}
+FLOWS = "/data/foundation/flowservice/flows"
+CREATE_ROUTE = "/data/foundation/flowservice/<any(connections, sourceConnections, targetConnections, flows):resource>"
 
 
 @pytest.fixture
@@ -68,7 +70,8 @@ def test_batch_flow_looks_up_its_spec_and_schedules(emulator: EmulatorHandle, ba
     assert outs["flow_spec_id"] is None and outs["resolved_flow_spec_id"] == specs.CLOUD_STORAGE_FLOW
     params = server_object(emulator, "flows", flow_id)["scheduleParams"]
     assert (params["frequency"], params["interval"]) == ("minute", "15")  # AEP keeps schedule values as text
-    assert abs(int(params["startTime"]) - time.time()) < 120  # no start time declared: now
+    lead = int(params["startTime"]) - time.time()  # no start time declared: a few minutes after the create
+    assert DEFAULT_START_LEAD_SECONDS - 60 < lead <= DEFAULT_START_LEAD_SECONDS
 
 
 def test_a_new_mapping_version_moves_the_flow_in_place(
@@ -103,12 +106,18 @@ def test_schedule_interval_name_and_enabled_change_in_place(
     assert server_object(emulator, "flows", flow_id)["state"] == outs["state"] == "enabled"
 
 
-def test_a_flow_created_disabled_is_disabled(make: Callable[..., Made], kinesis_source: Made, target: Made) -> None:
-    _, outs = make(
+def test_a_flow_created_disabled_is_disabled(
+    emulator: EmulatorHandle, make: Callable[..., Made], kinesis_source: Made, target: Made
+) -> None:
+    # The flow is still being created when the provider wants to disable it: AEP refuses the action then
+    # (1422-400); the provider waits for the create to complete instead of deleting the flow it made.
+    flow_id, outs = make(
         DataflowProvider, name="Paused", flow_spec_id=specs.STREAMING_FLOW,
         source_connection_ids=[kinesis_source[0]], target_connection_ids=[target[0]], enabled=False,
     )  # fmt: skip
     assert outs["state"] == "disabled" and outs["enabled"] is False
+    assert [f["id"] for f in emulator.request("GET", FLOWS).json()["items"]] == [flow_id]
+    assert emulator.calls("DELETE", "flowservice") == 0
 
 
 def test_read_shows_drift_and_keeps_undeclared_server_values_out(
@@ -259,3 +268,99 @@ def test_check_against_the_specs_and_the_connections(
         ({**streaming, "source_connection_ids": [http_source], "flow_spec_id": specs.HTTP_API_RAW_FLOW}, {}),
     ]  # fmt: skip
     assert_checks_write_nothing(emulator, configured(DataflowProvider), cases)
+
+
+# --- flow states, start times and flow spec apiFeatures (issue 8: 2.2, 2.3, 2.9) -------------------------------
+
+
+def test_writes_wait_out_the_transitional_states(
+    emulator: EmulatorHandle, configured: Callable[..., Any], batch_flow: Made
+) -> None:
+    """Each write leaves the flow updating/disabling for a while; the next one waits instead of failing."""
+    flow_id, outs = batch_flow
+    provider = configured(DataflowProvider)
+    emulator.clear_stats()
+    outs = update(provider, flow_id, outs, name="First")
+    outs = update(provider, flow_id, outs, name="Second", enabled=False)
+    outs = update(provider, flow_id, outs, enabled=True)
+    assert (outs["name"], outs["state"]) == ("Second", "enabled")
+    assert emulator.calls(status=400) == 0  # never sent into a transition (1416/1420/1421/1422)
+
+
+def test_transitional_refusals_are_retried(emulator: EmulatorHandle, configured: Callable[..., Any], batch_flow: Made) -> None:
+    """A write refused because the flow is between states (someone else's write) is retried, not failed."""
+    flow_id, outs = batch_flow
+    patch_out_of_band(emulator, "flows", flow_id, [{"op": "replace", "path": "/name", "value": "Elsewhere"}])
+    outs = update(configured(DataflowProvider), flow_id, outs, name="Mine")
+    assert server_object(emulator, "flows", flow_id)["name"] == outs["name"] == "Mine"
+
+
+def test_the_default_start_is_recomputed_for_a_resend(
+    emulator: EmulatorHandle, make: Callable[..., Made], s3_source: Made, batch_target: Made,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The create's answer is lost (502): the POST is sent again with a start computed at that moment."""
+    real_create = flow_service.create_object
+    refreshed_at: list[float] = []
+
+    def create_with_a_lost_answer(*args: Any, **kwargs: Any) -> str:
+        emulator.inject_fault(method="POST", route=CREATE_ROUTE, action="status", status=502, count=1)
+        refresh = kwargs["refresh"]
+
+        def recorded(body: dict[str, Any]) -> None:
+            time.sleep(1.1)  # the resend happens later than the first send
+            refreshed_at.append(time.time())
+            refresh(body)
+
+        return real_create(*args, **{**kwargs, "refresh": recorded})
+
+    monkeypatch.setattr("aep_provider.dataflow.create_object", create_with_a_lost_answer)
+    flow_id, _ = make(DataflowProvider, name="Resent", source_connection_ids=[s3_source[0]],
+                      target_connection_ids=[batch_target[0]], schedule=SCHEDULE)  # fmt: skip
+    sent = int(server_object(emulator, "flows", flow_id)["scheduleParams"]["startTime"])
+    assert len(refreshed_at) == 1 and sent == int(refreshed_at[0]) + DEFAULT_START_LEAD_SECONDS
+
+
+PAST_START = {**SCHEDULE, "start_time": 1_600_000_000}
+
+
+KNOWN = {"name": "f", "source_connection_ids": ["s1"], "target_connection_ids": ["t1"]}
+
+
+def test_a_new_flow_starting_in_the_past_fails_at_preview() -> None:
+    provider = DataflowProvider()  # no credentials: the input rules alone
+    found = failures_of(provider, {**KNOWN, "schedule": PAST_START})
+    assert "schedule.start_time: 1600000000 is in the past" in found["schedule"] and "1360" in found["schedule"]
+    # An existing flow keeps its past start time; a replacement would make a new flow starting in the past.
+    old = {**KNOWN, "schedule": PAST_START}
+    assert failures_of(provider, {**old, "name": "g"}, old) == {}
+    assert "schedule.start_time" in failures_of(provider, {**old, "source_connection_ids": ["s2"]}, old)["schedule"]
+    assert failures_of(provider, {**old, "adopt_id": "f1"}) == {}  # adopting: the flow exists already
+
+
+def test_a_flow_spec_without_updates_replaces_and_refuses_deletes(
+    emulator: EmulatorHandle, configured: Callable[..., Any], make: Callable[..., Made], target: Made
+) -> None:
+    http_base, _ = make(
+        BaseConnectionProvider, name="Web", connection_spec_id=specs.HTTP_API,
+        auth_spec_name="Streaming Connection", auth_params={"dataType": "raw"},
+    )  # fmt: skip
+    from aep_provider.source_connection import SourceConnectionProvider
+
+    http_source, _ = make(
+        SourceConnectionProvider, name="Web events", connection_spec_id=specs.HTTP_API, base_connection_id=http_base,
+        data_format="json",
+    )  # fmt: skip
+    flow_id, outs = make(
+        DataflowProvider, name="Web flow", flow_spec_id=specs.HTTP_API_RAW_FLOW,
+        source_connection_ids=[http_source], target_connection_ids=[target[0]],
+    )  # fmt: skip
+    assert (outs["update_supported"], outs["delete_supported"]) == (False, False)
+    provider = configured(DataflowProvider)
+    renamed = provider.diff(flow_id, outs, program_inputs(provider, outs, name="Renamed"))
+    assert renamed.replaces == ["name"]  # the spec refuses updates (apiFeatures.updateSupported: false)
+    assert not provider.diff(flow_id, outs, program_inputs(provider, outs, enabled=False)).replaces
+    with pytest.raises(Exception, match="declares deleteSupported: false") as refused:
+        provider.delete(flow_id, outs)
+    assert "retain_on_delete" in str(refused.value)
+    assert server_object(emulator, "flows", flow_id)["id"] == flow_id
