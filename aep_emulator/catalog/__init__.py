@@ -1,4 +1,4 @@
-"""Catalog Service (``/data/foundation/catalog``): datasets, and batches as a read-only view.
+"""Catalog Service (``/data/foundation/catalog``): datasets, batches, and every other operation of catalog.yaml.
 
 Emulated:
 
@@ -47,8 +47,11 @@ Emulated:
   (emulator choice: the platform's answer is not documented).
 - ``DELETE /dataSets/{id}`` -> 200 ``["@/dataSets/<id>"]``; unknown or already deleted -> 200 ``[]``.
   Flows targeting the dataset do not block it; their reference is left dangling, as on AEP.
-- ``GET /batches/{id}``. Batches are written only by the emulator (``models.add_batch`` /
-  ``set_batch_status``, for the Flow Service run simulation); ids are 26-character ULID-like strings.
+- ``GET /batches/{id}``; ``POST /batches``, ``POST/PUT/PATCH/DELETE /batches/{id}``, ``/lastBatches``,
+  ``/batches/uniques/{field}``, ``/tags/{tag}``, ``/dataSets/{id}/credentials`` (``batches.py``), and
+  the multi-request ``POST /`` with ``<<id.attr>>`` references and rollback (``multirequest.py``).
+  The Flow Service run simulation writes batches too (``models.add_batch`` / ``set_batch_status``);
+  generated ids are 26-character ULID-like strings.
 - Errors: AEP documents no Catalog error body nor code, so the body is the generic problem shape
   ``{"type": "/placeholder/type/uri", "status" (number), "title", "detail"}`` with no code (see
   ``exceptions.py``). A missing ``x-sandbox-name`` is 400, an unknown sandbox 404, a stale ``If-Match``
@@ -56,6 +59,5 @@ Emulated:
 
 Not emulated: ``extensions.adobe_lakeHouse`` metrics (there is no data), data sources, dataset
 files and views (``files`` is a link that leads nowhere), ``observableSchema`` size limits (max page
-20), ``If-None-Match``, the multi-request ``POST /``, ``/lastBatches``, ``/batches/uniques``,
-``/tags``, ``/dataSets/{id}/credentials``, batch writes and deletes, and the data itself.
+20), ``If-None-Match``, real dataset credentials, and the data itself.
 """

@@ -540,3 +540,23 @@ def get_batch(scope: Scope, batch: str) -> dict[str, Any] | None:
 
 def list_batches(scope: Scope, query: ListQuery) -> dict[str, dict[str, Any]]:
     return apply_list_query(query, _items(scope, BATCHES))
+
+
+# --- what the batch API (batches.py) shares with the backend -------------------------------------
+
+FINISHED_BATCH_STATUSES = _FINISHED_BATCH_STATUSES
+check_if_match = _check_if_match
+next_version = _next_version
+record_batch_on_dataset = _record_batch_on_dataset
+
+
+def save_batch(scope: Scope, batch_id: str, batch: dict[str, Any]) -> None:
+    _save(scope, BATCHES, batch_id, batch)
+
+
+def batch_items(scope: Scope) -> list[tuple[str, dict[str, Any]]]:
+    return _items(scope, BATCHES)
+
+
+def dataset_items(scope: Scope) -> list[tuple[str, dict[str, Any]]]:
+    return _items(scope, DATASETS)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import flask
+from werkzeug.datastructures import MultiDict
 
 from ..core.context import request_context
 from ..core.gateway import require_sandbox
 from ..core.query_params import query_flag
 from ..core.requests import json_body
 from ..core.store import Scope
-from . import models
+from . import batches, models, multirequest
 from .exceptions import invalid_parameter, malformed, not_found, sandbox_missing, sandbox_not_found
 from .filters import parse_list_query, project
 
@@ -146,3 +147,91 @@ def get_batch(batch_id: str):
     if batch is None:
         raise not_found("batches", batch_id)
     return _single_object(batch_id, batch)
+
+
+# --- batches written through the API (batches.py) -----------------------------------------------
+
+
+def _created_batch(batch_id: str) -> flask.Response:
+    response = _references("batches", batch_id)
+    response.status_code = 201
+    response.headers["Location"] = flask.url_for(".get_batch", batch_id=batch_id, _external=True)
+    return response
+
+
+@blueprint.post("/batches")
+def create_batch():
+    return _created_batch(batches.create_batch(_scope(), json_body(malformed), _caller()))
+
+
+@blueprint.post("/batches/<batch_id>")
+def create_batch_with_id(batch_id: str):
+    return _created_batch(batches.create_batch(_scope(), json_body(malformed), _caller(), batch_id=batch_id))
+
+
+def _update_batch(batch_id: str, replace: bool) -> flask.Response:
+    batches.update_batch(
+        _scope(), batch_id, json_body(malformed), _caller(), replace=replace,
+        if_match=flask.request.headers.get("If-Match"),
+    )  # fmt: skip
+    return _references("batches", batch_id)
+
+
+@blueprint.put("/batches/<batch_id>")
+def put_batch(batch_id: str):
+    return _update_batch(batch_id, replace=True)
+
+
+@blueprint.patch("/batches/<batch_id>")
+def patch_batch(batch_id: str):
+    return _update_batch(batch_id, replace=False)
+
+
+@blueprint.delete("/batches/<batch_id>")
+def delete_batch(batch_id: str):
+    batches.delete_batch(_scope(), batch_id)
+    return _references("batches", batch_id)
+
+
+@blueprint.get("/batches/uniques/<field>")
+def unique_batch_values(field: str):
+    query = parse_list_query(flask.request.args, flask.request.headers, virtual={"dataSet": models.batch_datasets})
+    return flask.jsonify(batches.unique_values(_scope(), field, query))
+
+
+_LAST_BATCH_PARAMETERS = ("dataSetId", "lastBatchId", "lastBatchStatus", "lastSuccessfulBatchId", "lastFailedBatchId")
+
+
+@blueprint.get("/lastBatches")
+def last_batches():
+    args = flask.request.args
+    # The look-up parameters are answered by batches.last_batches; the rest is the list language.
+    listing = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in _LAST_BATCH_PARAMETERS])
+    query = parse_list_query(listing, flask.request.headers)
+    return flask.jsonify(batches.last_batches(_scope(), {k: args[k] for k in _LAST_BATCH_PARAMETERS if k in args}, query))
+
+
+@blueprint.get("/tags/<path:namespace>")
+def list_tags(namespace: str):
+    return flask.jsonify(batches.tag_values(_scope(), namespace))
+
+
+@blueprint.get("/dataSets/<dataset_id>/credentials")
+def dataset_credentials(dataset_id: str):
+    return flask.jsonify(batches.dataset_credentials(_scope(), dataset_id, flask.request.args.get("batchId")))
+
+
+# --- the root: multi-request (multirequest.py) ---------------------------------------------------
+
+
+@blueprint.get("")
+def service_resources():
+    """``GET /`` (deprecated ``listBatchedRequest``): the spec's ``serviceResources`` object, here the
+    Catalog collections as ``@/`` links (appendix.md, "View interrelated objects"): which value the
+    platform puts in each is not documented."""
+    return flask.jsonify({"dataSet": "@/dataSets", "dataSource": "@/dataSources", "transform": "@/transforms"})
+
+
+@blueprint.post("")
+def multi_request():
+    return flask.jsonify(multirequest.run(json_body(malformed)))
