@@ -22,7 +22,9 @@ from tests.emulator.helpers import wait_until_settled
 
 from .corpus import Example, example, examples, shape_differences
 
-pytest_plugins = ["tests.provider.conftest", "tests.provider.flow_fixtures"]  # configured providers, flow objects
+from tests.provider.conftest import configured, fresh_tokens, no_aep_environment, stack_config  # noqa: F401
+
+pytest_plugins = ["tests.provider.flow_fixtures"]  # schema, dataset, target, mapping set, S3 source
 
 FLOW_SERVICE = "/data/foundation/flowservice"
 SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5"
