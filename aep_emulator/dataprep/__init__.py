@@ -28,12 +28,19 @@ Emulated:
 - ``PUT /mappingSets/{id}`` -> 200 with the full new version: ``version`` + 1, new mapping ids.
 - ``GET /mappingSets?limit=&start=`` -> ``{"data", "_page": {"count" (items on this page), "limit"},
   "_links": {"next"?}}``; without them ``limit`` is 10 and ``start`` 0 (the data-prep spec's
-  defaults), a bad value is a 400; ``name`` (exact), ``orderBy`` ``[+|-]createdDate`` or
-  ``[+|-]updatedDate`` (default: most recently updated first), ``expandSchema``.
+  defaults), a bad value is a 400; ``name`` (exact), ``orderBy`` ``[+|-]createdDate``,
+  ``[+|-]updatedDate`` or ``[+|-]lastUpdateDate`` (the spec's default value; default and bare
+  ``lastUpdateDate``: most recently updated first), ``expandSchema``.
 - ``GET /mappingSets/{id}/mappings`` (array, newest version) and ``/mappings/{mappingId}`` (any version).
 - ``POST /mappingSets/validate`` -> ``{"validationResponse": [{"status": "SUCCESS"|"FAILED",
   "errors": null|[{source, destination, exception, columnName, sourceType}]}]}``, one per mapping;
-  a body that is not a mapping set at all (shape, unknown schema) is a 400.
+  a body that is not a mapping set at all (shape, unknown schema) is a 400. Expressions are checked
+  for syntax (``expressions.py``).
+- ``POST /mappingSets/preview`` -> ``[{"data": <XDM>, "errors": null|[...]}]`` per sample row
+  (ATTRIBUTE, STATIC and expressions applied, values in the destination's XDM type).
+- ``POST /languages/el/validate`` -> ``{"validationStatus": "succeeded", "error": "none"}`` or 400
+  "Invalid expression" naming the problem; ``GET /languages/el/functions`` and ``/operators`` list the
+  documented functions and operators (``functions.py``).
 - ``DELETE /mappingSets/{id}``: UNOFFICIAL (not in Adobe's spec; aepp calls it) -> 204, unknown -> 404;
   ``EmulatorConfig.mapping_set_delete = False`` answers 405 instead, as a platform without it.
 - Errors: AEP documents no Data Prep error body or code (spec, mapping-set.md, troubleshooting guide),
@@ -41,8 +48,7 @@ Emulated:
   "/placeholder/type/uri", "status", "title", "detail"}`` (exceptions.py). A missing
   ``x-sandbox-name`` is 400, an unknown sandbox 404.
 
-Not emulated: ``/mappingSets/preview``, ``/mappingSets/suggestion``, the expression language
-(``/languages/el/...``: expressions are stored, not parsed or run), ``inputSchema`` checks, source
-field validation, ``xdmBatchConversions``, PATCH of mapping sets (AEP has none either), and any data
-transformation.
+Not emulated: ``/mappingSets/suggestion``, date, URL and user-agent functions in a preview (their
+mappings report a transformation error), ``inputSchema`` checks, source field validation,
+``xdmBatchConversions``, PATCH of mapping sets (AEP has none either), and transformation of ingested data.
 """

@@ -22,6 +22,7 @@ class DataPrepProblem(Enum):
 
     MALFORMED_BODY = (400, "Malformed request body")
     INVALID_MAPPING_SET = (400, "Invalid mapping set")
+    INVALID_EXPRESSION = (400, "Invalid expression")
     SCHEMA_NOT_FOUND = (400, "Schema not found")
     INVALID_PARAMETER = (400, "Invalid query parameter")
     SANDBOX_MISSING = (400, "Sandbox header missing")
@@ -74,3 +75,8 @@ def delete_not_supported() -> DataPrepError:
     return DataPrepError(
         DataPrepProblem.METHOD_NOT_SUPPORTED, "Mapping sets cannot be deleted (Data Prep documents no DELETE)"
     )
+
+
+def invalid_expression(detail: str) -> DataPrepError:
+    # data-prep.yaml documents 400 "Invalid expression error" for POST /languages/el/validate.
+    return DataPrepError(DataPrepProblem.INVALID_EXPRESSION, detail)

@@ -21,7 +21,8 @@ from pydantic import Field, ValidationError
 from ..core.context import state
 from ..core.store import Scope
 from ..core.wire import WireModel, body_problem
-from .exceptions import DataPrepError, DataPrepProblem, invalid_mapping_set, malformed, not_found
+from . import expressions
+from .exceptions import DataPrepError, DataPrepProblem, invalid_expression, invalid_mapping_set, malformed, not_found
 
 MAPPING_SETS = "dataprep.mappingSets"
 MAX_EXPRESSION_LENGTH = 4096  # Data Prep's limit for a calculated field
@@ -232,7 +233,9 @@ def _problem(mapping: dict[str, Any], message: str) -> dict[str, Any]:
         "source": mapping["source"],
         "destination": mapping["destination"],
         "exception": message,
-        "columnName": mapping["source"] if mapping["sourceType"] == "ATTRIBUTE" else None,
+        # data-prep.yaml types columnName as a string (not nullable): the source column, or for an
+        # expression or constant the expression text itself.
+        "columnName": mapping["source"],
         "sourceType": mapping["sourceType"],
     }
 
@@ -254,6 +257,10 @@ def mapping_problems(scope: Scope, draft: MappingSetDraft) -> list[list[dict[str
         seen.add(destination)
         if mapping["sourceType"] == "EXPRESSION" and len(mapping["source"]) > MAX_EXPRESSION_LENGTH:
             found.append(_problem(mapping, f"Expression is longer than {MAX_EXPRESSION_LENGTH} characters"))
+        elif mapping["sourceType"] == "EXPRESSION":
+            syntax = expression_problem(mapping["source"])
+            if syntax:
+                found.append(_problem(mapping, f"Invalid expression: {syntax}"))
         problems.append(found)
     return problems
 
@@ -476,7 +483,10 @@ def find_mapping(scope: Scope, mapping_set_id: str, mapping_id: str) -> dict[str
 
 # --- listing ------------------------------------------------------------------------------------
 
-ORDER_FIELDS = {"createdDate": "createdDate", "updatedDate": "modifiedDate"}
+# data-prep.yaml: "Supported fields are: `createdDate` and `updatedDate`", and the parameter's default
+# is `lastUpdateDate`, so that name is the update date too.
+ORDER_FIELDS = {"createdDate": "createdDate", "updatedDate": "modifiedDate", "lastUpdateDate": "modifiedDate"}
+DEFAULT_ORDER = "lastUpdateDate"
 
 
 @dataclass(frozen=True)
@@ -515,3 +525,112 @@ def mapping_sets_using_schema(scope: Scope, schema_id: str) -> list[str]:
         for document in state().store.list(scope, MAPPING_SETS)
         if any(record["schemaRef"]["id"] == target for record in document["versions"])
     ]
+
+
+# --- the expression language and previews (expressions.py) -------------------------------------
+
+
+def expression_problem(expression: str) -> str | None:
+    """What is syntactically wrong with an expression, or None."""
+    try:
+        expressions.parse(expression)
+    except expressions.ExpressionError as exc:
+        return str(exc)
+    return None
+
+
+class ValidationRequestBody(WireModel):
+    """data-prep.yaml ``ValidationRequest``."""
+
+    expression: str
+    mapping_set_id: str | None = None
+    sample_data: str | None = None
+    sample_data_type: str | None = None
+
+
+def validate_expression(body: Any) -> dict[str, str]:
+    """``POST /languages/el/validate``: the answer of help/data-prep/api/functions.md for a valid
+    expression; a syntax error is the spec's 400 "Invalid expression error" naming the problem."""
+    try:
+        request = ValidationRequestBody.model_validate(body)
+    except ValidationError as exc:
+        raise malformed(body_problem(exc).detail) from None
+    if len(request.expression) > MAX_EXPRESSION_LENGTH:
+        raise invalid_expression(f"An expression is at most {MAX_EXPRESSION_LENGTH} characters")
+    problem = expression_problem(request.expression)
+    if problem:
+        raise invalid_expression(problem)
+    return {"validationStatus": "succeeded", "error": "none"}
+
+
+_INDEXED = re.compile(r"^(?P<name>[^\[]+)\[(?P<index>\d+)\]$")
+_CASTS: dict[str, Any] = {
+    "string": expressions._text, "integer": lambda v: int(expressions._number(v)),
+    "number": lambda v: float(expressions._number(v)), "boolean": lambda v: v if isinstance(v, bool) else str(v).lower() == "true",
+}  # fmt: skip
+
+
+def _place(target: dict[str, Any], destination: str, value: Any) -> None:
+    """Set ``value`` at a destination path (``person.name.firstName``, ``items[0].sku``)."""
+    node: Any = target
+    parts = destination.split(".")
+    for position, part in enumerate(parts):
+        last = position == len(parts) - 1
+        match = _INDEXED.match(part)
+        if match:
+            array = node.setdefault(match["name"], [])
+            index = int(match["index"])
+            array.extend({} for _ in range(index + 1 - len(array)))
+            if last:
+                array[index] = value
+            node = array[index]
+        elif last:
+            node[part] = value
+        else:
+            node = node.setdefault(part, {})
+
+
+def _source_value(mapping: dict[str, Any], row: Any) -> Any:
+    if mapping["sourceType"] == "STATIC":
+        return mapping["source"]
+    if mapping["sourceType"] == "ATTRIBUTE":
+        return expressions._field(row, mapping["source"].split("."))
+    return expressions.evaluate(expressions.parse(mapping["source"]), row)
+
+
+def _preview_row(draft: MappingSetDraft, field_types: dict[str, str], row: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    errors = []
+    for mapping in draft.mappings:
+        try:
+            value = _source_value(mapping, row)
+            cast = _CASTS.get(field_types.get(_ARRAY_INDEX.sub("", mapping["destination"]), ""))
+            if value is not None and cast is not None:
+                value = cast(value)
+        except (expressions.ExpressionError, ValueError, TypeError, ZeroDivisionError) as exc:
+            errors.append(_problem(mapping, str(exc)))
+            continue
+        if value is not None or draft.allow_null_values:
+            _place(data, mapping["destination"], value)
+    return {"data": data, "errors": errors or None}
+
+
+def preview(scope: Scope, body: Any) -> list[dict[str, Any]]:
+    """``POST /mappingSets/preview`` (help/data-prep/api/mapping-set.md, "Preview data for mappings"):
+    each sample row mapped by the mapping set, ``{"data": <XDM>, "errors": null|[...]}`` per row.
+    ATTRIBUTE copies the source field, STATIC the constant, EXPRESSION is evaluated
+    (``expressions.evaluate``); values take the destination field's XDM type (the documented answer
+    turns ``"id": 1234`` into ``"_id": "1234"``). A mapping that fails leaves its field out and
+    records a TransformErrorInfo, as a failed transformation does."""
+    from ..schemaregistry.models import schema_field_paths
+
+    if not isinstance(body, dict) or "mappingSet" not in body:
+        raise malformed("A preview body is {\"data\": [sample rows], \"mappingSet\": {...}}")
+    rows = body.get("data")
+    rows = [rows] if isinstance(rows, dict) else rows  # the spec's example sends one row as an object
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise malformed("data must be an array of sample rows (JSON objects)")
+    draft = parse_mapping_set(scope, body["mappingSet"])
+    _require_valid_mappings(scope, draft)
+    field_types = schema_field_paths(scope, draft.schema_id)
+    return [_preview_row(draft, field_types, row) for row in rows]

@@ -12,7 +12,7 @@ from ..core.gateway import require_sandbox
 from ..core.query_params import parse_int, query_flag
 from ..core.requests import json_body
 from ..core.store import Scope
-from . import models
+from . import functions, models
 from .exceptions import (
     delete_not_supported,
     invalid_parameter,
@@ -63,13 +63,16 @@ def _optional_version() -> int | None:
 
 
 def _order() -> tuple[str, bool]:
-    """(field, descending); the default is the most recently updated first."""
+    """(field, descending); the default, also when named bare (``orderBy=lastUpdateDate``, the spec's
+    default value), is the most recently updated first."""
     raw = flask.request.args.get("orderBy")
-    if raw is None or not raw.strip():
-        return "updatedDate", True
+    if raw is None or raw.strip() in ("", models.DEFAULT_ORDER):
+        return models.DEFAULT_ORDER, True
     match = _ORDER_BY.match(raw.rstrip())
     if not match or match["field"] not in models.ORDER_FIELDS:
-        raise invalid_parameter(f"orderBy must be [+|-]createdDate or [+|-]updatedDate, got '{raw}'")
+        raise invalid_parameter(
+            f"orderBy must be [+|-]createdDate, [+|-]updatedDate or [+|-]lastUpdateDate, got '{raw}'"
+        )
     return match["field"], match["direction"] == "-"
 
 
@@ -136,3 +139,26 @@ def list_mappings(mapping_set_id: str):
 @blueprint.get("/mappingSets/<mapping_set_id>/mappings/<mapping_id>")
 def get_mapping(mapping_set_id: str, mapping_id: str):
     return flask.jsonify(models.find_mapping(_scope(), mapping_set_id, mapping_id))
+
+
+@blueprint.post("/mappingSets/preview")
+def preview_mapping_set():
+    return flask.jsonify(models.preview(_scope(), json_body(malformed)))
+
+
+# --- the expression language (help/data-prep/api/functions.md) -----------------------------------
+
+
+@blueprint.post("/languages/el/validate")
+def validate_expression():
+    return flask.jsonify(models.validate_expression(json_body(malformed)))
+
+
+@blueprint.get("/languages/el/functions")
+def list_functions():
+    return flask.jsonify(functions.function_list())
+
+
+@blueprint.get("/languages/el/operators")
+def list_operators():
+    return flask.jsonify(functions.operator_list())

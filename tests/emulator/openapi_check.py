@@ -74,6 +74,12 @@ SPEC_DEFECTS = {
     "catalog-multi-request-status": "catalog.yaml documents 201 for the multi-request POST /, while "
     "help/catalog/api/appendix.md says the overall request returns 200 (each sub-request has its own code); "
     "OPERATION_STATUSES tolerates 200 there only.",
+    "data-prep-validate-answer": "data-prep.yaml types the 200 of POST /languages/el/validate as a boolean, while "
+    "help/data-prep/api/functions.md shows {\"validationStatus\": \"succeeded\", \"error\": \"none\"}; it is "
+    "checked as that object.",
+    "data-prep-preview-answer": "data-prep.yaml types the 200 of POST /mappingSets/preview as one PreviewResponse, "
+    "while help/data-prep/api/mapping-set.md shows an array of them (one per sample row) with \"errors\": null; it is "
+    "checked as an array whose errors may be null.",
     "no-servers-match": "OpenAPI 3 servers are scheme-relative (//{environment}.adobe.io/...); the request URL is "
     "rewritten to https://platform.adobe.io before matching.",
 }
@@ -131,6 +137,17 @@ def _nullable_where_described(node: Any) -> None:
             _nullable_where_described(value)
 
 
+def _data_prep_documented_answers(spec: dict[str, Any]) -> None:
+    json_200 = lambda path: spec["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]  # noqa: E731
+    json_200("/languages/el/validate")["schema"] = {
+        "type": "object", "required": ["validationStatus", "error"],
+        "properties": {"validationStatus": {"type": "string"}, "error": {"type": "string"}},
+    }  # fmt: skip
+    json_200("/languages/el/validate").pop("example", None)
+    json_200("/mappingSets/preview")["schema"] = {"type": "array", "items": {"$ref": "#/components/schemas/PreviewResponse"}}
+    spec["components"]["schemas"]["PreviewResponse"]["properties"]["errors"]["nullable"] = True
+
+
 def _transformation_specs_as_array(spec: dict[str, Any]) -> None:
     flow_spec = spec["components"]["schemas"]["FlowSpecItemDTO"]["properties"]
     flow_spec["transformationSpecs"] = {"type": "array", "items": flow_spec["transformationSpecs"]}
@@ -138,7 +155,7 @@ def _transformation_specs_as_array(spec: dict[str, Any]) -> None:
 
 # Corrections applied on load (see SPEC_DEFECTS for why).
 SPEC_PATCHES = {
-    "data-prep.yaml": [_dates_as_epoch_ms],
+    "data-prep.yaml": [_dates_as_epoch_ms, _data_prep_documented_answers],
     "flow-service.yaml": [_transformation_specs_as_array],
     "schema-registry.yaml": [lambda spec: _nullable_where_described(spec["definitions"])],
 }
