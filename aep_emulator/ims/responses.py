@@ -1,4 +1,11 @@
-"""``POST /ims/token/v3``: OAuth client-credentials grant, form-encoded as on ims-na1.adobelogin.com."""
+"""``POST /ims/token/v3`` and ``/ims/token/v2``: OAuth client-credentials grant, as on ims-na1.adobelogin.com.
+
+v3 takes the form-encoded body (or the query string) of Adobe's OAuth server-to-server guide. v2 is
+what Adobe's older samples and clients still call (aep-api.md §2, [S:PM-IMS]): the Postman IMS
+collection and Adobe's API samples send the parameters in the query string, or ``client_id`` there and
+the rest form-encoded, and aio-lib-ims posts them as a multipart form; every form is read, a body
+value winning over the query string's. Both answer the same token.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +23,15 @@ def _oauth_error(status: int, error: str, description: str) -> AEPError:
     return AEPError(status, {"error": error, "error_description": description})
 
 
+def _parameters() -> dict[str, str]:
+    # Query string first, then the body (urlencoded or multipart), which wins on a name both carry.
+    return {**flask.request.args.to_dict(), **flask.request.form.to_dict()}
+
+
 @blueprint.post("/token/v3")
+@blueprint.post("/token/v2")
 def token():
-    form = flask.request.form if flask.request.form else flask.request.args
+    form = _parameters()
     cfg = state().config
     if form.get("grant_type") != "client_credentials":
         raise _oauth_error(400, "unsupported_grant_type", "grant_type must be client_credentials")

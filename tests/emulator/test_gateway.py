@@ -213,3 +213,29 @@ def test_a_refused_token_request_issues_nothing(emulator: EmulatorHandle) -> Non
     before = len(emulator.objects("ims.tokens"))
     requests.post(emulator.url("/ims/token/v3"), data=ims_form(emulator.config, client_secret="x"), timeout=10)
     assert len(emulator.objects("ims.tokens")) == before
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["query", "form", "client_id_in_query", "multipart"],
+)
+def test_ims_token_v2_as_adobes_samples_send_it(emulator: EmulatorHandle, how: str) -> None:
+    """``/ims/token/v2`` (aep-api.md §2: Adobe's Postman IMS collection and API samples still call it):
+    parameters in the query string, client_id there and the rest form-encoded, or a multipart form
+    (aio-lib-ims)."""
+    form = ims_form(emulator.config)
+    url = emulator.url("/ims/token/v2")
+    if how == "query":
+        answer = requests.post(url, params=form, timeout=10)
+    elif how == "form":
+        answer = requests.post(url, data=form, timeout=10)
+    elif how == "client_id_in_query":
+        rest = {k: v for k, v in form.items() if k != "client_id"}
+        answer = requests.post(url, params={"client_id": form["client_id"]}, data=rest, timeout=10)
+    else:
+        answer = requests.post(url, files={k: (None, v) for k, v in form.items()}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    token = answer.json()["access_token"]
+    assert emulator.request("GET", "/data/foundation/catalog/dataSets", headers={"Authorization": f"Bearer {token}"}).ok
+    refused = requests.post(url, params={**form, "client_secret": "wrong"}, timeout=10)
+    assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
