@@ -20,7 +20,7 @@ from ..client import AEPClient
 from ..errors import AEPProviderError, ConfigurationError
 from ..settings import Settings, validate_sandbox_name
 from . import ExportResult, export_sandbox
-from .errors import missing_extra
+from .errors import ExportError, missing_extra
 from .model import KINDS
 from .reader import READ_STEPS, Progress
 
@@ -95,8 +95,22 @@ def summary(result: ExportResult) -> str:
     return "\n".join(lines)
 
 
+def missing_dependency() -> ExportError | None:
+    """Whether the ``[export]`` extra (black, rich) is installed: checked before anything is read."""
+    try:
+        import black  # noqa: F401
+        import rich  # noqa: F401
+    except ModuleNotFoundError as missing:
+        return missing_extra(missing)
+    return None
+
+
 def run(argv: Sequence[str], out: Callable[[str], None] = print) -> int:
     args = parser().parse_args(argv)
+    missing = missing_dependency()
+    if missing is not None:
+        print(f"aep-provider: {missing}", file=sys.stderr)
+        return 2
     try:
         settings = Settings.from_config(lambda _key: None)
         sandbox = args.sandbox or settings.sandbox
