@@ -56,14 +56,18 @@ Emulator choices (AEP's behaviour or code is not documented)
   the tag out keeps it (it is immutable); one that sends a list without ``union`` is refused.
 - Lists without ``orderby`` are sorted by ``$id``; ``_links.next.href`` points at this emulator.
 - PUT bumps the version like PATCH.
+- The RPCs (``rpc.py``): ``/rpc/export/{id}`` (the resource and its tenant dependencies, tenant id as
+  ``<XDM_TENANTID_PLACEHOLDER>``), ``/rpc/import`` (into the caller's sandbox, same ids, all or
+  nothing, XDM-3005-400 on refusal), ``/rpc/sampledata/{id}`` and ``/rpc/auditlog/{id}`` (every
+  create and update of a tenant resource is logged).
 - A schema's ``description`` may be left out (it becomes ""), although the spec lists it as required.
 - Server-computed attributes sent back in a PUT/PATCH body (``version``, ``refs``, ``meta:extends``,
   ``meta:registryMetadata``...) are ignored and recomputed; ``$id``/``meta:altId`` must not change.
 
 Not emulated
 ------------
-- Older minor versions (only the latest exists; asking for a later minor is 406), the audit log,
-  ``/rpc/export|import|sampledata``, sample data, ``xed-full-desc``/``xed-deprecatefield`` beyond a
+- Older minor versions (only the latest exists; asking for a later minor is 406), deletes in the
+  audit log, ``/rpc/csv2schema``, ``xed-full-desc``/``xed-deprecatefield`` beyond a
   plain resolved view, relationship-descriptor union rules (XDM-1526/1527), identity-namespace
   existence (any well-formed code is accepted), ``meta:usageCount``, field constraints (enums,
   patterns, min/max) and the int/long/short/byte refinements of integers.

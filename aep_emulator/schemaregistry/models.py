@@ -822,6 +822,7 @@ def create_resource(scope: Scope, kind: Kind, payload: Any) -> dict[str, Any]:
             _validate_schema(scope, body, None)
         _stamp(body, None)
         _store().put(scope, kind.store_kind, body["$id"], body)
+        _audit(scope, kind, None, body)
     return body
 
 
@@ -848,11 +849,18 @@ def _commit_update(scope: Scope, kind: Kind, existing: dict[str, Any], body: dic
     before = {s["$id"]: (s, schema_fields(scope, s)) for s in affected}
     _stamp(body, existing)
     _store().put(scope, kind.store_kind, body["$id"], body)
+    _audit(scope, kind, existing, body)
     for schema in affected:
         if kind is not SCHEMAS:  # the schema did not change, what it is made of did: re-check its parts
             _schema_parts(scope, all_of_refs(schema))
         _validate_schema(scope, body if kind is SCHEMAS else schema, before[schema["$id"]])
     return body
+
+
+def _audit(scope: Scope, kind: Kind, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    from .rpc import record  # the audit log (GET /rpc/auditlog) lives with the other RPCs
+
+    record(scope, kind, before, after)
 
 
 def delete_resource(scope: Scope, kind: Kind, ref: str) -> None:

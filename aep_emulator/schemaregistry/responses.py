@@ -11,7 +11,7 @@ from ..core.context import request_context
 from ..core.gateway import require_sandbox
 from ..core.requests import json_body
 from ..core.store import Scope
-from . import listing, media, models, render
+from . import listing, media, models, render, rpc
 from .exceptions import InvalidRequest, ResourceNotFound, SandboxHeaderMissing, SandboxNotFound
 from .standard import library
 
@@ -230,3 +230,26 @@ def replace_descriptor(descriptor_id: str):
 def delete_descriptor(descriptor_id: str):
     models.delete_descriptor(_scope(), descriptor_id)
     return _no_content()
+
+
+# --- remote procedure calls (rpc.py) -------------------------------------------------------------
+
+
+@blueprint.get("/rpc/export/<path:resource_id>", **ID_RULE)
+def export_resource(resource_id: str):
+    return _json(rpc.export(_scope(), resource_id))
+
+
+@blueprint.post("/rpc/import")
+def import_resources():
+    return _json(rpc.import_resources(_scope(), _body()))
+
+
+@blueprint.get("/rpc/sampledata/<path:schema_id>", **ID_RULE)
+def sample_data(schema_id: str):
+    return _json(rpc.sample_data(_scope(), schema_id))
+
+
+@blueprint.get("/rpc/auditlog/<path:resource_id>", **ID_RULE)
+def audit_log(resource_id: str):
+    return _json(rpc.audit_log(_scope(), resource_id))
