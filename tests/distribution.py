@@ -41,6 +41,25 @@ def make_venv(path: Path) -> Path:
     return path / "bin" / "python"
 
 
+def overlay_venv(path: Path, base: Path = Path(sys.executable)) -> Path:
+    """A fresh venv that sees everything installed in ``base``'s venv after its own packages (a ``.pth``
+    file calling ``site.addsitedir``): install one package into it (another Pulumi SDK version) and that version wins, while the
+    rest comes from ``base`` without downloading it again. pip never uninstalls from ``base``
+    ("outside environment"). Returns the new venv's python."""
+    python = make_venv(path)
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True, timeout=60,
+    ).stdout.strip()  # fmt: skip
+    base_purelib = subprocess.run(
+        [str(base), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True, timeout=60,
+    ).stdout.strip()  # fmt: skip
+    # addsitedir (not a bare path line) so base's own .pth files run too, e.g. an editable install's finder.
+    (Path(purelib) / "aep-base-venv.pth").write_text(f"import site; site.addsitedir({base_purelib!r})\n")
+    return python
+
+
 def pip_install(python: Path, *requirements: str) -> None:
     done = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *requirements],

@@ -3,8 +3,8 @@
 - it holds ``aep_provider`` and ``aep_emulator`` only (no top-level ``devtools``, a name taken on PyPI);
 - it requires Pulumi as a compatible range, not one exact version;
 - ``aep-emulator`` without the ``[emulator]`` extra says ``pip install 'aep-provider[emulator]'``
-  instead of crashing (here with flask hidden; tests/engine/test_sdk_range.py runs the real console
-  script in a venv without the extra).
+  instead of crashing: the console script of the wheel installed into a fresh venv, and the module with
+  flask hidden.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from packaging.version import Version
 
 from devtools.pulumi_cli import pinned_version, supported_range
 
-from .distribution import build_wheel
+from .distribution import build_wheel, make_venv, pip_install
 
 PRODUCT_PACKAGES = {"aep_provider", "aep_emulator"}
 INSTALL_HINT = "pip install 'aep-provider[emulator]'"
@@ -67,3 +67,14 @@ def test_emulator_without_the_extra_says_how_to_install_it(tmp_path: Path) -> No
     assert done.returncode == 2
     assert INSTALL_HINT in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_console_script_of_the_wheel_without_the_extra(wheel: Path, tmp_path: Path) -> None:
+    python = make_venv(tmp_path / "venv")
+    # --no-deps: the emulator's own import of flask is what fails first, as in an install without the extra.
+    pip_install(python, "--no-deps", str(wheel))
+    done = subprocess.run(
+        [str(python.parent / "aep-emulator"), "--port", "0"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    assert INSTALL_HINT in done.stderr and "Traceback" not in done.stderr
