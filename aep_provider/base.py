@@ -61,9 +61,10 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 from pydantic import AfterValidator, BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from .client import AEPClient, backoff_pause
+from .client import AEPClient, backoff_pause, lookup_client
 from .errors import AdoptionMismatchError, AEPApiError, AEPProviderError, ConfigurationError
-from .settings import ConfigLookup, Settings, configured_sandbox, validate_sandbox_name
+from .preflight import clear_sandbox_verdicts, lookup_failure_text, sandbox_problem
+from .settings import ConfigLookup, Settings, configured_sandbox, settings_problems, validate_sandbox_name
 
 # Inputs every resource has; they are not part of a resource's own state on AEP.
 COMMON_INPUTS = ("sandbox", "adopt_id")
@@ -149,6 +150,7 @@ def cached_get(
 def clear_metadata_cache() -> None:
     with _metadata_lock:
         _metadata.clear()
+    clear_sandbox_verdicts()
 
 
 class AEPProvider(ResourceProvider, Generic[ArgsT]):
@@ -164,6 +166,8 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
     # same deployment): never diffed, never sent to AEP, never read back.
     check_only_inputs: ClassVar[frozenset[str]] = frozenset()
     in_use_codes: ClassVar[frozenset[str]] = frozenset()
+    # ``check`` first makes sure the sandbox exists (preflight.py); a Sandbox, which makes one, does not.
+    checks_sandbox: ClassVar[bool] = True
     delete_before_replace: ClassVar[bool | None] = None
     delete_timeout_seconds: ClassVar[float] = 60.0
     read_after_write_seconds: ClassVar[float] = 10.0
@@ -287,6 +291,9 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
     # --- ResourceProvider --------------------------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        problems = settings_problems(self._lookup)
+        if problems:  # the stack settings come first: nothing else can be judged without them
+            return CheckResult(news, [CheckFailure("", problem) for problem in problems])
         inputs = user_inputs(news)
         fields = self.args_model.model_fields
         failures = [
@@ -301,6 +308,9 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         if failures:
             return CheckResult(news, self._secret_safe(failures))
         args = self.args_model.model_construct(**known)
+        platform = self._platform_failure(args, frozenset(known))
+        if platform is not None:  # unreachable endpoint, refused org, unknown sandbox: say that alone
+            return CheckResult(news, [platform])
         failures += self.validate(args, frozenset(known))  # type: ignore[arg-type]
         old_inputs = user_inputs(olds)
         if old_inputs:
@@ -395,16 +405,34 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         server-side rules are then checked by AEP itself at create/update.
         """
         try:
-            client = self.client
+            client = lookup_client(self.settings)
         except ConfigurationError:
             return None
         try:
             found = fetch(client)
         except AEPApiError as exc:
-            return CheckFailure(field, f"cannot be checked against AEP: {exc}")
+            # A transport, gateway or server failure is about the platform or the settings, not the input.
+            explained = lookup_failure_text(exc, client.settings)
+            if explained is None:
+                return CheckFailure(field, f"cannot be checked against AEP: {exc}")
+            return CheckFailure(field if exc.status >= 500 else "", explained)  # settings: named by their key
         except AEPProviderError as exc:  # e.g. a look-up by name that matched nothing: its text says why
             return CheckFailure(field, str(exc))
         return CheckFailure(field, missing) if found is None else found
+
+    def _platform_failure(self, args: AEPArgs, known: frozenset[str]) -> CheckFailure | None:
+        """The sandbox (and with it the endpoint and the org) judged once per run; None when fine or offline."""
+        if not self.checks_sandbox or "sandbox" not in known:
+            return None
+        try:
+            client = lookup_client(self.settings)
+        except ConfigurationError:
+            return None  # no credentials: an offline preview
+        where = "sandbox" if args.sandbox else "aep:sandbox"
+        problem = sandbox_problem(client, self.sandbox_of(args), where)
+        if problem is None:
+            return None
+        return CheckFailure("sandbox", problem.removeprefix("sandbox: ")) if where == "sandbox" else CheckFailure("", problem)
 
     def _secret_safe(self, failures: Iterable[CheckFailure]) -> list[CheckFailure]:
         """Failures on secret inputs moved off the property: the engine prints a failing property's

@@ -70,6 +70,10 @@ BACKOFF_JITTER = 0.5
 BACKOFF_MAX = 20.0
 MAX_RETRY_AFTER = 60.0  # never sleep longer than this on one Retry-After
 TIMEOUT = (10.0, 120.0)  # (connect, read) seconds
+# Read-only look-ups of a preview: an endpoint that does not answer fails the preview within seconds
+# (one connect retry, a short connect timeout), naming aep:endpoint; writes keep TIMEOUT and MAX_RETRIES.
+LOOKUP_TIMEOUT = (2.0, 60.0)
+LOOKUP_CONNECT_RETRIES = 1
 WRITE_ATTEMPTS = 3  # sends of one create/write, counting the first
 
 _NO_BODY: Any = object()
@@ -111,6 +115,17 @@ def retry_policy(
     )
 
 
+def lookup_retry_policy() -> AEPRetry:
+    """Look-ups: ``retry_policy`` with one connect retry, so an unreachable endpoint fails fast."""
+    policy = retry_policy()
+    return policy.new(connect=LOOKUP_CONNECT_RETRIES)
+
+
+def lookup_ims_retry_policy() -> AEPRetry:
+    """The token POST of a look-up: ``ims_retry_policy`` with one connect retry."""
+    return ims_retry_policy().new(connect=LOOKUP_CONNECT_RETRIES)
+
+
 def ims_retry_policy() -> AEPRetry:
     """Token POSTs: re-sent on a lost connection (connect or read) and on 429/502/503/504."""
     return retry_policy(IMS_RETRY_METHODS, IMS_RETRY_STATUSES)
@@ -141,6 +156,16 @@ def shared_ims_session() -> requests.Session:
     return _session_with("ims", ims_retry_policy)
 
 
+def lookup_client(settings: Settings) -> AEPClient:
+    """A client for the read-only look-ups of ``check``: fails fast on an unreachable endpoint."""
+    return AEPClient(
+        settings,
+        session=_session_with("lookup", lookup_retry_policy),
+        ims_session=_session_with("lookup-ims", lookup_ims_retry_policy),
+        timeout=LOOKUP_TIMEOUT,
+    )
+
+
 def quote_id(object_id: str) -> str:
     """An id as one path segment (Schema Registry ``$id``s are URLs)."""
     return quote(object_id, safe="")
@@ -168,8 +193,10 @@ class AEPClient:
         tokens: TokenCache = TOKENS,
         sleep: Callable[[float], None] = time.sleep,
         ims_session: requests.Session | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
     ) -> None:
         self.settings = settings
+        self.timeout = timeout
         self._session = session
         self._ims_session = ims_session
         self._tokens = tokens
@@ -329,7 +356,7 @@ class AEPClient:
     def _send(
         self, method: str, path: str, headers: dict[str, str], body: Any, params: Mapping[str, Any] | None
     ) -> requests.Response:
-        kwargs: dict[str, Any] = {"headers": headers, "params": params, "timeout": TIMEOUT}
+        kwargs: dict[str, Any] = {"headers": headers, "params": params, "timeout": self.timeout}
         if body is not _NO_BODY:
             kwargs["json"] = body
         try:

@@ -33,6 +33,8 @@ from pydantic import AfterValidator, Field
 from .base import AEPArgs, AEPProvider, AEPResource
 from .client import CATALOG, JSON_PATCH, ApiResponse
 from .errors import AEPApiError, AEPProviderError
+from .schema import is_union
+from .schema_registry import get_resource
 
 DATASETS = CATALOG + "/dataSets"
 SCHEMA_CONTENT_TYPE = "application/vnd.adobe.xed+json;version=1"
@@ -84,6 +86,11 @@ class DatasetArgs(AEPArgs):
 def _flag_value(value: Any) -> str:
     # Guides spell it "enabled:true" and "enabled: true" (help/catalog/api/create-dataset.md, the spec).
     return str(value).replace(" ", "").lower()
+
+    schema_version: str | None = None
+    """``Schema.version`` of the dataset's schema, only to tell ``check`` when that schema changes in the same
+    deployment (e.g. is enabled for Profile): it is then checked at create/update, before any write. Not sent
+    to AEP and never a reason to update. ``Dataset(..., schema=schema)`` wires it with ``schema_id``."""
 
 
 def _flag_state(tags: Mapping[str, Any], name: str) -> bool | None:
@@ -151,13 +158,54 @@ def update_operations(current: Mapping[str, Any], old: DatasetArgs, new: Dataset
     return ops
 
 
+def _profile_problem(args: DatasetArgs, schema: Mapping[str, Any]) -> str | None:
+    """Why this dataset cannot be enabled for Profile on ``schema``: Catalog refuses a Profile-enabled dataset
+    whose schema is not (help/catalog/datasets/enable-for-profile.md, "the dataset's schema must be enabled")."""
+    if not args.profile_enabled or is_union(schema):
+        return None
+    return (
+        f"schema {schema.get('title') or args.schema_id!r} is not enabled for Profile: set profile_enabled=True "
+        "on the Schema (it needs a primary identity), or leave this dataset's profile_enabled False. If this "
+        "deployment enables it, pass Dataset(..., schema=<the Schema>) so the check waits for it"
+    )
+
+
 class DatasetProvider(AEPProvider[DatasetArgs]):
     args_model = DatasetArgs
+    check_only_inputs = frozenset({"schema_version"})
     replace_on = frozenset({"schema_id", "file_format"})
     server_outputs = ("dataset_id", "version", "sandbox")
     id_output = "dataset_id"
 
     def validate(self, args: DatasetArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
+        yield from self._tag_failures(args, known)
+        sandbox = self.known_sandbox(args, known)
+        if sandbox is None or "schema_id" not in known:
+            return
+        schema = self.lookup(
+            "schema_id",
+            lambda client: get_resource(client, "schemas", args.schema_id, sandbox),
+            f"schema {args.schema_id} does not exist in sandbox {sandbox!r}; use the schema_id of a Schema "
+            "(schema.schema_id) in the same sandbox",
+        )
+        if isinstance(schema, CheckFailure):
+            yield schema
+        elif isinstance(schema, Mapping) and {"profile_enabled", "schema_version"} <= known:
+            # schema_version is unknown while the schema changes in this deployment: create/update judge then.
+            problem = _profile_problem(args, schema)
+            if problem:
+                yield CheckFailure("profile_enabled", problem)
+
+    def _require_profile_schema(self, args: DatasetArgs, sandbox: str) -> None:
+        """Before a write: a Profile-enabled dataset's schema is enabled for Profile by now."""
+        if not args.profile_enabled:
+            return
+        schema = get_resource(self.client, "schemas", args.schema_id, sandbox)
+        problem = _profile_problem(args, schema) if schema is not None else f"schema {args.schema_id} does not exist"
+        if problem:
+            raise AEPProviderError(f"the dataset was not written: profile_enabled: {problem}")
+
+    def _tag_failures(self, args: DatasetArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
         if "tags" not in known:
             return
         for key in args.tags:
@@ -168,6 +216,7 @@ class DatasetProvider(AEPProvider[DatasetArgs]):
                 yield CheckFailure("tags", f"tag {key!r}: names starting with {RESERVED_TAG_PREFIX!r} belong to the platform")
 
     def create_object(self, args: DatasetArgs, sandbox: str) -> str:
+        self._require_profile_schema(args, sandbox)
         body: dict[str, Any] = {
             "name": args.name,
             "schemaRef": {"id": args.schema_id, "contentType": SCHEMA_CONTENT_TYPE},
@@ -222,6 +271,8 @@ class DatasetProvider(AEPProvider[DatasetArgs]):
     def update_object(
         self, object_id: str, old: DatasetArgs, new: DatasetArgs, sandbox: str, old_outputs: Mapping[str, Any]
     ) -> None:
+        if new.profile_enabled and not old.profile_enabled:
+            self._require_profile_schema(new, sandbox)
         for attempt in (1, 2):
             current, etag = self._read_with_etag(object_id, sandbox)
             if current is None:  # not readable yet after a write: wait for it like any read-back
@@ -285,3 +336,20 @@ class Dataset(AEPResource):
     version: pulumi.Output[str]
     name: pulumi.Output[str]
     schema_id: pulumi.Output[str]
+    schema_version: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: DatasetArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        schema: Any = None,
+        **inputs: Any,
+    ) -> None:
+        """``schema=`` takes a ``Schema`` resource and wires its ``schema_id`` and ``version``, so the
+        Profile check runs at preview except while that schema changes in the same deployment."""
+        if schema is not None:
+            inputs.setdefault("schema_id", schema.schema_id)
+            inputs.setdefault("schema_version", schema.version)
+        super().__init__(resource_name, args, opts, **inputs)

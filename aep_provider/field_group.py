@@ -29,7 +29,16 @@ from pydantic import (
 
 from .base import AEPArgs, AEPResource
 from .errors import AEPApiError
-from .schema_registry import SchemaRegistryProvider, explain_title_clash, resource_path, tenant_id
+from .client import AEPClient
+from .schema import is_union
+from .schema_registry import (
+    ACCEPT_RESOURCE,
+    SchemaRegistryProvider,
+    explain_title_clash,
+    find_by_title,
+    resource_path,
+    tenant_id,
+)
 
 FieldType = Literal[
     "string", "number", "integer", "long", "int", "short", "byte", "boolean", "date", "date-time", "object"
@@ -186,6 +195,39 @@ def tenant_fields(field_group: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
+def flat_types(fields: Mapping[str, FieldSpec], prefix: str = "") -> dict[str, str]:
+    """Dotted path -> declared type of every field."""
+    found: dict[str, str] = {}
+    for name, spec in fields.items():
+        path = f"{prefix}{name}"
+        found[path] = spec.type
+        found.update(flat_types(spec.fields or {}, path + "."))
+    return found
+
+
+def breaking_changes(old: Mapping[str, FieldSpec], new: Mapping[str, FieldSpec]) -> list[str]:
+    """The removed and retyped fields between two field trees, as readable lines."""
+    before, after = flat_types(old), flat_types(new)
+    lines = [f"field {path!r} removed" for path in before if path not in after]
+    lines += [f"field {path!r} retyped {before[path]} -> {after[path]}" for path in before if after.get(path, before[path]) != before[path]]
+    return lines
+
+
+def profile_schemas_using(client: AEPClient, title: str, sandbox: str) -> list[str]:
+    """Titles of the Profile-enabled tenant schemas that include the field group titled ``title``."""
+    group_id = find_by_title(client, "fieldgroups", title, sandbox)
+    if group_id is None:
+        return []
+    listing = client.get(resource_path("schemas"), sandbox=sandbox, accept=ACCEPT_RESOURCE)
+    return sorted(
+        str(schema.get("title"))
+        for schema in (listing or {}).get("results") or []
+        if isinstance(schema, Mapping)
+        and is_union(schema)
+        and any(isinstance(part, Mapping) and part.get("$ref") == group_id for part in schema.get("allOf") or [])
+    )
+
+
 class FieldGroupProvider(SchemaRegistryProvider[FieldGroupArgs]):
     kind = "fieldgroups"
     args_model = FieldGroupArgs
@@ -198,8 +240,32 @@ class FieldGroupProvider(SchemaRegistryProvider[FieldGroupArgs]):
                 if not class_id.startswith("https://"):
                     yield CheckFailure("intended_classes", f"{class_id!r} is not a class $id (an https:// URI)")
 
-    def create_object(self, args: FieldGroupArgs, sandbox: str) -> str:
-        return self.create_resource(field_group_body(args, tenant_id(self.client, sandbox)), sandbox)
+    def validate_change(self, old: FieldGroupArgs, new: FieldGroupArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
+        """A field removed or retyped is refused by AEP once a Profile-enabled schema uses the group
+        (help/xdm/schema/composition.md, "Schema evolution": only non-destructive changes to a schema in
+        use; profile-enablement-planning.md: enablement locks the schema's fields). Said at preview."""
+        sandbox = self.known_sandbox(new, known)
+        if "fields" not in known or sandbox is None:
+            return
+        breaking = breaking_changes(old.fields, new.fields)
+        if not breaking:
+            return
+        users = self.lookup("fields", lambda client: profile_schemas_using(client, old.title, sandbox), "")
+        if isinstance(users, CheckFailure):
+            yield users
+        elif users:
+            yield CheckFailure(
+                "fields",
+                f"{'; '.join(breaking)}: AEP refuses it, since Profile-enabled schema(s) {', '.join(map(repr, users))} "
+                "use this field group and only additive changes are allowed then. Keep the field (add new ones "
+                "beside it), or move to a new field group",
+            )
+
+    def create_object(self, args: FieldGroupArgs, sandbox: str) -> str | tuple[str, dict[str, Any]]:
+        group_id, created = self.create_resource(
+            field_group_body(args, tenant_id(self.client, sandbox)), sandbox, args.resource_marker
+        )
+        return (group_id, created) if created is not None else group_id  # the answer is the whole group
 
     def inputs_from_server(self, obj: dict[str, Any], current: FieldGroupArgs) -> dict[str, Any]:
         return {

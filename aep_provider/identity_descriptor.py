@@ -9,16 +9,18 @@ creation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 import pulumi
+from pulumi.dynamic import CheckFailure
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .base import AEPArgs, AEPProvider, AEPResource
 from .client import AEPClient
 from .errors import AEPProviderError
 from .schema_registry import ACCEPT_DESCRIPTOR, resource_path
+from .xdm_checks import ACCEPT_FULL, dotted, field_paths, missing_field_text, namespace_problem
 
 IDENTITY_TYPE = "xdm:descriptorIdentity"
 
@@ -131,6 +133,44 @@ class IdentityDescriptorProvider(AEPProvider[IdentityDescriptorArgs]):
     replace_on = frozenset({"schema_id"})
     server_outputs = ("descriptor_id", "sandbox")
     id_output = "descriptor_id"
+
+    def validate(self, args: IdentityDescriptorArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
+        """The namespace exists, the field is one of the schema's, and a primary one is the schema's only
+        primary (help/xdm/api/descriptors.md: one primary identity per schema). Read-only look-ups."""
+        sandbox = self.known_sandbox(args, known)
+        if sandbox is None:
+            return
+        if "namespace" in known:
+            problem = self.lookup("namespace", lambda client: namespace_problem(client, args.namespace, sandbox) or True, "")
+            if isinstance(problem, (str, CheckFailure)):
+                yield problem if isinstance(problem, CheckFailure) else CheckFailure("namespace", problem)
+        if "schema_id" not in known:
+            return
+        schema = self.lookup(
+            "schema_id",
+            lambda client: client.get(resource_path("schemas", args.schema_id), sandbox=sandbox, accept=ACCEPT_FULL),
+            f"schema {args.schema_id} does not exist in sandbox {sandbox!r}; use the schema_id of a Schema",
+        )
+        if isinstance(schema, CheckFailure):
+            yield schema
+            return
+        if not isinstance(schema, Mapping):
+            return
+        title = schema.get("title") or args.schema_id
+        if "field_path" in known:
+            missing = missing_field_text(dotted(args.field_path), field_paths(schema), f"schema {title!r}")
+            if missing:
+                yield CheckFailure("field_path", missing)
+        if "primary" in known and args.primary:
+            others = self.lookup("primary", lambda client: identity_descriptors(client, args.schema_id, sandbox), "")
+            for other in others if isinstance(others, list) else []:
+                if other.get("xdm:isPrimary") and other.get("xdm:sourceProperty") != args.field_path:
+                    yield CheckFailure(
+                        "primary",
+                        f"schema {title!r} already has a primary identity ({other.get('xdm:sourceProperty')}, "
+                        f"namespace {other.get('xdm:namespace')}); a schema has one: set primary=False, or change "
+                        "the other one (Schema.primary_identity or another IdentityDescriptor)",
+                    )
 
     def create_object(self, args: IdentityDescriptorArgs, sandbox: str) -> str:
         return create_descriptor(self.client, args.schema_id, _identity(args), args.primary, sandbox)

@@ -64,6 +64,7 @@ class SandboxProvider(AEPProvider[SandboxArgs]):
     server_outputs = ("sandbox_name", "state", "etag")
     id_output = "sandbox_name"
     delete_before_replace = True  # a new type under the same name can only exist once the old is gone
+    checks_sandbox = False  # it makes a sandbox; its own ``sandbox`` input plays no part
     provisioning_timeout_seconds = 600.0  # AEP needs about 30 s; leave room for a slow day
 
     def validate_change(self, old: SandboxArgs, new: SandboxArgs, known: frozenset[str]) -> Iterable[CheckFailure]:

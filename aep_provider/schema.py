@@ -46,6 +46,7 @@ from .identity_descriptor import (
     replace_descriptor,
 )
 from .schema_registry import SchemaRegistryProvider, explain_title_clash, get_resource, resource_path
+from .xdm_checks import dotted, field_paths, missing_field_text, namespace_problem, resolved
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,11 @@ class SchemaArgs(AEPArgs):
     primary_identity: Identity | None = None
     """The schema's primary identity (``{"field_path": ..., "namespace": ...}``), created before Profile enablement."""
 
+    field_group_versions: list[str] | None = None
+    """``FieldGroup.version`` of the tenant field groups, only to tell ``check`` when one changes in the same
+    deployment (then the identity's field is checked at create/update, before any write). Not sent to AEP
+    and never a reason to update. ``Schema(field_groups=[group, ...])`` with FieldGroup resources wires it."""
+
 
 def _refs(schema: Mapping[str, Any]) -> list[str]:
     return [part["$ref"] for part in schema.get("allOf") or [] if isinstance(part, Mapping) and "$ref" in part]
@@ -107,9 +113,14 @@ def patch_operations(current: Mapping[str, Any], new: SchemaArgs) -> list[dict[s
     return ops
 
 
+def _paths_of(parts: Iterable[Mapping[str, Any]]) -> set[str]:
+    return set().union(*(field_paths(part) for part in parts))
+
+
 class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
     kind = "schemas"
     args_model = SchemaArgs
+    check_only_inputs = frozenset({"field_group_versions"})
     server_outputs = ("schema_id", "alt_id", "version", "sandbox", "primary_identity_descriptor_id")
     id_output = "schema_id"
 
@@ -118,8 +129,42 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
     def validate(self, args: SchemaArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
         if "class_id" in known and not args.class_id.startswith("https://"):
             yield CheckFailure("class_id", f"{args.class_id!r} is not a class $id (an https:// URI)")
+            return
         if {"class_id", "field_groups"} <= known and args.class_id in args.field_groups:
             yield CheckFailure("field_groups", "lists the class itself; put only field groups here")
+            return
+        sandbox = self.known_sandbox(args, known)
+        if sandbox is not None:
+            yield from self._registry_failures(args, known, sandbox)
+
+    def _registry_failures(self, args: SchemaArgs, known: frozenset[str], sandbox: str) -> Iterable[CheckFailure]:
+        """The class, field groups and primary identity checked against the Registry and Identity Service."""
+        parts: list[Mapping[str, Any]] = []
+        complete = {"class_id", "field_groups"} <= known
+        for field, kind, ids in (("class_id", "classes", [args.class_id]), ("field_groups", "fieldgroups", args.field_groups)):
+            if field not in known:
+                continue
+            for resource_id in ids:
+                found = self.lookup(field, lambda client, i=resource_id, k=kind: resolved(client, k, i, sandbox), "")
+                if isinstance(found, CheckFailure):
+                    yield found
+                if not isinstance(found, Mapping):
+                    complete = False
+                else:
+                    parts.append(found)
+        identity = args.primary_identity if "primary_identity" in known else None
+        if identity is None:
+            return
+        problem = self.lookup("primary_identity", lambda client: namespace_problem(client, identity.namespace, sandbox) or True, "")
+        if isinstance(problem, str):
+            yield CheckFailure("primary_identity", f"namespace: {problem}")
+        elif isinstance(problem, CheckFailure):
+            yield problem
+        # Field group versions are unknown while one changes in this deployment: create/update checks then.
+        if complete and "field_group_versions" in known:
+            missing = missing_field_text(dotted(identity.field_path), _paths_of(parts), "the class and field groups")
+            if missing:
+                yield CheckFailure("primary_identity", f"field_path: {missing}")
 
     def validate_change(self, old: SchemaArgs, new: SchemaArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
         if "class_id" in known and old.class_id != new.class_id:
@@ -144,6 +189,7 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
     # --- CRUD ----------------------------------------------------------------------------------
 
     def create_object(self, args: SchemaArgs, sandbox: str) -> str:
+        self._require_identity_field(args, sandbox)
         body = {
             "type": "object",
             "title": args.title,
@@ -199,6 +245,8 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
     ) -> None:
         current = self.read_existing(object_id, sandbox)
         self._refuse_breaking(old, new, current)
+        if new.primary_identity is not None and new.primary_identity != old.primary_identity:
+            self._require_identity_field(new, sandbox)
         path = resource_path("schemas", object_id)
         ops = patch_operations(current, new)
         if ops:
@@ -229,6 +277,17 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
         super().delete_object(object_id, sandbox, old_outputs)
 
     # --- internals -----------------------------------------------------------------------------
+
+    def _require_identity_field(self, args: SchemaArgs, sandbox: str) -> None:
+        """Before a write: the primary identity's field exists in the class and field groups as they are now
+        (a preview cannot tell while a field group changes in the same deployment)."""
+        if args.primary_identity is None:
+            return
+        parts = [resolved(self.client, "classes", args.class_id, sandbox, fresh=True)]
+        parts += [resolved(self.client, "fieldgroups", group, sandbox, fresh=True) for group in args.field_groups]
+        missing = missing_field_text(dotted(args.primary_identity.field_path), _paths_of(parts), "the class and field groups")
+        if missing:
+            raise UnsupportedChangeError(f"the schema was not written: primary_identity.field_path: {missing}")
 
     def _enable_profile(self, schema_id: str, sandbox: str) -> None:
         current = self.read_existing(schema_id, sandbox)
@@ -296,3 +355,22 @@ class Schema(AEPResource):
     version: pulumi.Output[str]
     primary_identity_descriptor_id: pulumi.Output[str | None]
     title: pulumi.Output[str]
+    field_group_versions: pulumi.Output[list[str] | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: SchemaArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        **inputs: Any,
+    ) -> None:
+        """``field_groups`` may hold ``FieldGroup`` resources beside ``$id``s: their ``field_group_id`` is
+        used and their ``version`` wired to ``field_group_versions``, so the primary identity's field is
+        checked at preview except while one of them changes in the same deployment."""
+        groups = inputs.get("field_groups")
+        if isinstance(groups, (list, tuple)) and any(hasattr(group, "field_group_id") for group in groups):
+            inputs["field_groups"] = [getattr(group, "field_group_id", group) for group in groups]
+            inputs.setdefault(
+                "field_group_versions", [group.version for group in groups if hasattr(group, "field_group_id")]
+            )
+        super().__init__(resource_name, args, opts, **inputs)

@@ -116,6 +116,46 @@ def read_values(get: ConfigLookup, environ: Mapping[str, str] | None = None) -> 
     return values
 
 
+CREDENTIAL_FIELDS = ("client_id", "client_secret", "org_id")
+
+
+def settings_problems(get: ConfigLookup, environ: Mapping[str, str] | None = None) -> list[str]:
+    """What is wrong with the stack settings, one line each starting with the config key; no API call.
+
+    A stack with no credential at all is an offline preview and is fine (nothing is looked up); one with
+    some credentials but not all was half configured, and every missing key is named. Invalid values
+    (a sandbox with capitals, an org id without ``@AdobeOrg``, an endpoint that is not a URL) are named
+    whether credentials are set or not.
+    """
+    values = read_values(get, environ)
+    problems = []
+    if any(field in values for field in CREDENTIAL_FIELDS):
+        problems += [
+            f"{source.config_key}: not set; {source.how_to_set().split(': ', 1)[1]}"
+            for source in SOURCES
+            if source.field in CREDENTIAL_FIELDS and source.field not in values
+        ]
+    for field, value in values.items():
+        if field == "client_secret":
+            continue  # never echoed, and any text is a valid secret
+        try:
+            Settings.__pydantic_validator__.validate_assignment(Settings.model_construct(), field, value)
+        except ValidationError as exc:
+            source = _SOURCE_BY_FIELD[field]
+            reason = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+            problems.append(f"{source.config_key}: {reason}; {_FIXES.get(field, 'correct it')} "
+                            f"(`pulumi config set {source.config_key} <value>` or {source.env_var})")
+    return problems
+
+
+_FIXES = {
+    "sandbox": "sandbox names are lowercase, as the platform lists them (e.g. 'prod', 'dev')",
+    "org_id": "use the organization id shown in the Developer Console, e.g. 1234ABCD@AdobeOrg",
+    "endpoint": "use the platform's base URL, e.g. https://platform.adobe.io",
+    "ims_endpoint": "use the IMS base URL, e.g. https://ims-na1.adobelogin.com",
+}
+
+
 def configured_sandbox(get: ConfigLookup, environ: Mapping[str, str] | None = None) -> str:
     """The default sandbox alone: known even when credentials are not configured (preview, diff)."""
     return validate_sandbox_name(read_values(get, environ).get("sandbox", DEFAULT_SANDBOX))

@@ -15,7 +15,7 @@ from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_ON_THE_WIRE
 
 from aep_emulator.testing import EmulatorHandle
 from aep_provider import Dataset, DatasetArgs, FieldGroup, IdentityDescriptor, Schema
-from aep_provider.base import AEPArgs, AEPProvider, AEPResource, contains_unknown
+from aep_provider.base import AEPArgs, AEPProvider, AEPResource, clear_metadata_cache, contains_unknown
 from aep_provider.dataset import DatasetProvider
 from aep_provider.errors import AEPApiError
 from aep_provider.field_group import FieldGroupProvider
@@ -175,13 +175,17 @@ def test_contains_unknown_looks_at_any_depth(value: Any, unknown: bool) -> None:
     assert contains_unknown(value) is unknown
 
 
-def test_check_and_diff_never_call_the_api(configured: Any, emulator: EmulatorHandle) -> None:
+def test_check_and_diff_only_read_and_read_each_object_once(configured: Any, emulator: EmulatorHandle) -> None:
+    clear_metadata_cache()
     emulator.clear_stats()
     for provider_class, olds, news, _ in CHECK_CASES:
         configured(provider_class).check(olds, news)
     for provider_class, olds, changes, _, _ in DIFF_CASES:
         configured(provider_class).diff("d1", olds, inputs_of(olds, provider_class, **changes))
-    assert emulator.stats()["total"] == 0
+    calls = [row for row in emulator.stats()["calls"] if not row["route"].startswith("/ims/")]
+    assert {row["method"] for row in calls} <= {"GET"}, calls
+    sandbox_reads = [row for row in calls if "sandbox-management" in row["route"]]
+    assert len(sandbox_reads) == 1, sandbox_reads  # the sandbox is judged once per process
 
 
 def test_args_models_keep_normalisation_in_field_types() -> None:

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 import requests
+from pulumi.runtime.rpc import UNKNOWN
 
 from aep_emulator.testing import EmulatorHandle
 from aep_provider.client import ApiResponse
 from aep_provider.dataset import DatasetArgs, DatasetProvider, update_operations
-from aep_provider.errors import AdoptionMismatchError, AEPApiError
+from aep_provider.errors import AdoptionMismatchError, AEPApiError, AEPProviderError
 from tests.contract.corpus import example
 from tests.provider.conftest import checked, create, program_inputs, refreshed, update
 
@@ -295,12 +296,27 @@ def test_adopt_a_missing_dataset_says_so(provider: DatasetProvider, plain_schema
         create(provider, name="Legacy", schema_id=plain_schema[0], adopt_id="000000000000000000000000")
 
 
-def test_profile_dataset_on_a_schema_without_profile_is_refused_with_aep_detail(
-    provider: DatasetProvider, plain_schema: tuple[str, dict]
+def test_profile_dataset_on_a_schema_without_profile_fails_check_and_is_never_written(
+    provider: DatasetProvider, plain_schema: tuple[str, dict], emulator: EmulatorHandle
 ) -> None:
-    with pytest.raises(AEPApiError) as caught:
-        create(provider, name="Members", schema_id=plain_schema[0], profile_enabled=True)
-    assert caught.value.status == 400 and "profile" in str(caught.value).lower()
+    inputs = {"name": "Members", "schema_id": plain_schema[0], "profile_enabled": True}
+    failures = provider.check({}, inputs).failures
+    assert [f.property for f in failures] == ["profile_enabled"], failures
+    assert "'Plain profile schema' is not enabled for Profile" in failures[0].reason
+    # While the schema changes in the same deployment (schema_version unknown) check cannot tell; create
+    # then refuses before its write.
+    assert not provider.check({}, {**inputs, "schema_version": UNKNOWN}).failures
+    with pytest.raises(AEPProviderError, match="not written: profile_enabled: schema 'Plain profile schema'"):
+        provider.create(inputs)
+    assert emulator.objects("catalog.dataSets") == []
+
+
+def test_dataset_on_a_schema_that_does_not_exist_fails_check(provider: DatasetProvider) -> None:
+    missing = "https://ns.adobe.com/emulator/schemas/0000"
+    failures = provider.check({}, {"name": "Members", "schema_id": missing}).failures
+    assert [(f.property, f.reason.split(";")[0]) for f in failures] == [
+        ("schema_id", f"schema {missing} does not exist in sandbox 'prod'")
+    ]
 
 
 def test_datasets_live_in_the_sandbox_they_name(

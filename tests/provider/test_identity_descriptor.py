@@ -63,15 +63,33 @@ def test_create_read_update_delete(
     provider.delete(descriptor_id, outs)  # idempotent
 
 
-def test_second_primary_identity_is_refused_by_aep(
+def test_second_primary_identity_fails_check_and_is_refused_by_aep(
     provider: IdentityDescriptorProvider, person_schema: tuple[str, dict]
 ) -> None:
     schema_id = person_schema[0]
     create(provider, schema_id=schema_id, field_path="person.name.firstName", namespace="Email", primary=True)
+    second = {"schema_id": schema_id, "field_path": "person.name.lastName", "namespace": "Email", "primary": True}
+    failures = provider.check({}, second).failures
+    assert [f.property for f in failures] == ["primary"] and "already has a primary identity" in failures[0].reason
     with pytest.raises(AEPApiError) as caught:
-        create(provider, schema_id=schema_id, field_path="person.name.lastName", namespace="Email", primary=True)
+        provider.create(second)  # past check (e.g. both declared in one deployment), AEP refuses it
     # AEP documents no code for this refusal: the status, the detail and the request id tell it.
     assert caught.value.status == 400 and caught.value.detail and caught.value.request_id
+
+
+@pytest.mark.parametrize(
+    ("inputs", "field", "says"),
+    [
+        ({"field_path": "person.name.fristName", "namespace": "Email"}, "field_path", "did you mean 'person.name.firstName'"),
+        ({"field_path": "person.name.firstName", "namespace": "E-mail"}, "namespace", "did you mean 'Email'"),
+        ({"field_path": "person.name.firstName", "namespace": "email"}, "namespace", "did you mean 'Email'"),
+    ],
+)
+def test_check_names_a_missing_field_or_namespace_and_the_nearest(
+    provider: IdentityDescriptorProvider, person_schema: tuple[str, dict], inputs: dict, field: str, says: str
+) -> None:
+    failures = provider.check({}, {"schema_id": person_schema[0], **inputs}).failures
+    assert [f.property for f in failures] == [field] and says in failures[0].reason, failures
 
 
 def test_lost_create_answer_does_not_duplicate(
