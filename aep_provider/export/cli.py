@@ -71,6 +71,7 @@ def progress_bar(stream: TextIO | None = None) -> Iterator[Progress]:
             bar.update(task, advance=1, description=f"read {step} ({read} objects so far)")
 
         yield told
+        bar.update(task, description=f"read {read} objects")
 
 
 def summary(result: ExportResult) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from .model import Exported
@@ -28,8 +29,9 @@ _NOT_WORD = re.compile(r"[^0-9a-zA-Z]+")
 
 def words(text: str) -> list[str]:
     """Lower-case ASCII words of a name: ``Loyalty Members (v2)`` -> ``loyalty, members, v2``;
-    ``loyaltyId`` -> ``loyalty, id``."""
-    return [w.lower() for w in _NOT_WORD.split(_CAMEL.sub(" ", text)) if w]
+    ``loyaltyId`` -> ``loyalty, id``; accents dropped (``Données`` -> ``donnees``)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return [w.lower() for w in _NOT_WORD.split(_CAMEL.sub(" ", ascii_text)) if w]
 
 
 def _shortened(parts: list[str]) -> list[str]:
@@ -45,12 +47,14 @@ def base_name(label: str, suffix: str) -> str:
     """``label`` as a snake_case identifier ending in what the object is (``suffix``)."""
     parts = _shortened(words(label))
     text = "_".join(parts)
-    endings = _ENDINGS.get(suffix, (suffix,))
-    if not any(text == e or text.endswith("_" + e) for e in endings):
-        text = f"{text}_{suffix}" if text else suffix
+    if not text:
+        return suffix
     if text[0].isdigit():
-        text = f"{suffix}_{text}"
-    return text
+        return f"{suffix}_{text}"  # an identifier cannot start with a digit: say what it is first
+    endings = _ENDINGS.get(suffix, (suffix,))
+    if any(text == e or text.endswith("_" + e) for e in endings):
+        return text
+    return f"{text}_{suffix}"
 
 
 def unique(name: str, taken: set[str]) -> str:
