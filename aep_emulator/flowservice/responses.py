@@ -70,13 +70,17 @@ def _created(resource: str, obj: dict[str, Any]) -> flask.Response:
 
 
 def _spec_listing(resource: str, specs: Mapping[str, ConnectionSpec | FlowSpec]) -> flask.Response:
-    return _listing([spec.document for spec in specs.values()], resource, paged=False)
+    own = sources_sdk.custom_specs(request_context().org_id, resource)  # the organisation's (Sources SDK)
+    return _listing([spec.document for spec in specs.values()] + own, resource, paged=False)
 
 
 def _spec(resource: str, specs: Mapping[str, ConnectionSpec | FlowSpec], spec_id: str) -> flask.Response:
     spec = specs.get(spec_id)
     if spec is None:
-        raise not_found(resource, spec_id)
+        own = sources_sdk.custom_spec(request_context().org_id, resource, spec_id)
+        if own is None:
+            raise not_found(resource, spec_id)
+        return _one(own)
     return _one(spec.document)
 
 
@@ -164,3 +168,7 @@ def get_run(run_id: str):
 @blueprint.post("/runs")
 def create_run():
     return _created(models.RUNS, models.create_run(request_context(), _request_json()))
+
+
+# Routes of the other Flow Service modules, on this blueprint (imported last: they import it).
+from . import runs, search, sources_sdk  # noqa: E402, F401
