@@ -15,6 +15,14 @@ points at one *version* of it (``mapping_set_id`` + ``mapping_version``).
   ``FieldGroup.version``, with ``field_groups=[...]``) are unknown exactly then, and the destinations
   are checked by ``create``/``update`` instead, before anything is written, against the schema as it
   is by then. (A field group update does not change the schema's version, hence the second input.)
+- ``check`` also asks Data Prep whether each EXPRESSION source is valid syntax
+  (``POST /languages/el/validate``, help/data-prep/api/functions.md): the expression language (its
+  functions, operators, quoting, reserved words) is Data Prep's, so the provider does not parse it
+  itself. A read-only look-up like the others: skipped without credentials, and asked at most once per
+  distinct expression, sandbox and endpoint in a process (``expression_problem``). Only a refusal
+  (400, the spec's "Invalid expression error", or a 200 whose ``validationStatus`` is not
+  ``succeeded``) fails the preview, naming the mapping and Data Prep's reason; an answer that says
+  nothing (5xx, a lost connection) leaves the expression to be checked by AEP at create/update.
 - Delete: Data Prep documents no DELETE for mapping sets (the data-prep spec and
   help/data-prep/api/mapping-set.md list create, list, get, update, validate and preview only; aepp
   calls ``DELETE /mappingSets/{id}``). The provider sends it; 404 counts as gone. Any other refusal
@@ -28,6 +36,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Literal
@@ -37,13 +46,14 @@ from pulumi.dynamic import CheckFailure
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from .base import AEPArgs, AEPProvider, AEPResource
-from .client import DATA_PREP
-from .errors import AEPApiError, AEPProviderError
+from .client import DATA_PREP, AEPClient
+from .errors import AEPApiError, AEPProviderError, ConfigurationError
 from .flow_service import same_schema, schema_input
 from .schema_registry import resource_path
 
 
 MAPPING_SETS = DATA_PREP + "/mappingSets"
+VALIDATE_EXPRESSION = DATA_PREP + "/languages/el/validate"
 OUTPUT_SCHEMA_CONTENT_TYPE = "application/vnd.adobe.xed-full+json;version=1"
 ACCEPT_RESOLVED_SCHEMA = "application/vnd.adobe.xed-full+json; version=1"
 MAX_EXPRESSION_LENGTH = 4096  # Data Prep's limit for a calculated field
@@ -201,6 +211,39 @@ def request_body(args: MappingSetArgs) -> dict[str, Any]:
     }
 
 
+# Data Prep's verdict per (endpoint, org, sandbox, expression): None when valid or not told, else why.
+_expression_verdicts: dict[tuple[str, str, str, str], str | None] = {}
+_verdicts_lock = threading.Lock()
+
+
+def clear_expression_verdicts() -> None:
+    with _verdicts_lock:
+        _expression_verdicts.clear()
+
+
+def _ask_data_prep(client: AEPClient, sandbox: str, expression: str) -> str | None:
+    try:
+        answer = client.request("POST", VALIDATE_EXPRESSION, sandbox=sandbox, body={"expression": expression}).body
+    except AEPApiError as exc:  # also a lost answer (AmbiguousWriteError): nothing learnt
+        return (exc.detail or exc.title or "invalid expression") if exc.status == 400 else None
+    status = answer.get("validationStatus") if isinstance(answer, Mapping) else None
+    if status is None or str(status).lower() == "succeeded":
+        return None
+    return str(answer.get("error") or status)
+
+
+def expression_problem(client: AEPClient, sandbox: str, expression: str) -> str | None:
+    """Why Data Prep refuses an expression, or None; one call per distinct expression per process."""
+    key = (client.settings.endpoint, client.settings.org_id, sandbox, expression)
+    with _verdicts_lock:
+        if key in _expression_verdicts:
+            return _expression_verdicts[key]
+    verdict = _ask_data_prep(client, sandbox, expression)
+    with _verdicts_lock:
+        _expression_verdicts[key] = verdict
+    return verdict
+
+
 def output_schema_of(mapping_set: Mapping[str, Any]) -> str | None:
     """The output schema in either dialect: ``outputSchema.schemaRef`` (current), or the legacy top-level
     ``schemaRef`` / ``xdmSchema`` (help/data-prep/api/mapping-set.md, Get a mapping set)."""
@@ -228,6 +271,8 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
         if "mappings" in known:
             yield from self._duplicate_failures(args)
         sandbox = self.known_sandbox(args, known)
+        if "mappings" in known and sandbox is not None:
+            yield from self._expression_failures(args, sandbox)
         if "schema_id" not in known or sandbox is None:
             return
         schema = self.lookup(
@@ -254,6 +299,23 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
                     "mappings",
                     f"mappings[{index}] writes {mapping.destination!r}, as mappings[{earlier}] does; "
                     "an XDM field takes one mapping: remove one, or combine them in an EXPRESSION",
+                )
+
+    def _expression_failures(self, args: MappingSetArgs, sandbox: str) -> Iterable[CheckFailure]:
+        expressions = [(i, m.source) for i, m in enumerate(args.mappings) if m.source_type == "EXPRESSION"]
+        if not expressions:
+            return
+        try:
+            client = self.client
+        except ConfigurationError:
+            return  # an offline preview: AEP checks the expressions at create/update
+        for index, expression in expressions:
+            problem = expression_problem(client, sandbox, expression)
+            if problem:
+                yield CheckFailure(
+                    "mappings",
+                    f"mappings[{index}]: Data Prep refuses the expression {expression!r}: {problem} "
+                    "(the functions and operators are listed in help/data-prep/functions.md)",
                 )
 
     def _require_destinations(self, args: MappingSetArgs, sandbox: str) -> None:
