@@ -38,8 +38,9 @@ from .reader import Inventory
 # help/tutorial-comprehensive-technical/modules/datadistiller/module5.1/ex8.md: adobe/pqs/table,
 # adobe/siphon/..., aep/siphon/..., acp_validationContext, acp_granular_validation_flags; "adobe"
 # names are Adobe's by help/catalog/api/filter-data.md "Filter by tag"). The two reserved flags are
-# the Dataset's profile_enabled / identity_enabled inputs.
-PLATFORM_TAG_PREFIXES = ("adobe/", "aep/", "acp_")
+# the Dataset's profile_enabled / identity_enabled inputs. "aep-provider/" names are the provider's own
+# (the marker a create leaves), never a user's.
+PLATFORM_TAG_PREFIXES = ("adobe/", "aep/", "acp_", "aep-provider/")
 # What a field node may hold and still be what FieldGroup declares (field_group.encode_field); the
 # registry adds meta:xdmType and isRequired: false itself (help/xdm/api/field-groups.md "Look up a field group").
 _FIELD_KEYS = frozenset({"title", "description", "type", "format", "properties", "minimum", "maximum",
@@ -69,9 +70,19 @@ def _concise(provider: AEPProvider[Any], name: str, value: Any) -> Any:
     ``source_type="ATTRIBUTE"``), as a person writes it; a value the input's type refuses stays as it is."""
     adapter = _field_adapter(provider.args_model, name)
     try:
-        return adapter.dump_python(adapter.validate_python(value), mode="json", exclude_defaults=True)
+        return sorted_keys(adapter.dump_python(adapter.validate_python(value), mode="json", exclude_defaults=True))
     except ValidationError:
         return value
+
+
+def sorted_keys(value: Any) -> Any:
+    """Objects with their keys sorted, at any depth: AEP may answer keys in any order (a field group's
+    fields), and an order that means nothing must not change the program."""
+    if isinstance(value, Mapping):
+        return {key: sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [sorted_keys(item) for item in value]
+    return value
 
 
 def _exported(

@@ -148,11 +148,12 @@ CASES: list[tuple[str, Callable[[Inventory], None], list[str], list[str]]] = [
         "mapping_version=0,",
     ], []),
     ("a schedule without its start time, values typed", change(), [
-        'schedule={"frequency": "hour", "interval": 1, "backfill": False},',
+        'schedule={"backfill": False, "frequency": "hour", "interval": 1},',
     ], []),
     ("platform tags are left to the platform", change(datasets=[dataset(tags={
         "adobe/pqs/table": ["members"], "aep/siphon/partitions/creationPath": ["x"], "acp_validationContext": ["y"],
-        "unifiedProfile": ["enabled:true", "enabledAt:2024-01-01"], "team": ["crm"]})]), [
+        "unifiedProfile": ["enabled:true", "enabledAt:2024-01-01"], "aep-provider/marker": ["pulumi-0123456789abcdef0123"],
+        "team": ["crm"]})]), [
         'tags={"team": ["crm"]},', "profile_enabled=True,",
     ], []),
     ("a primary identity is the schema's, in its namespace", change(
