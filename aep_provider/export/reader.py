@@ -28,13 +28,16 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ..client import CATALOG, AEPClient
+from ..errors import AEPApiError
 from ..flow_service import CONNECTIONS, FLOWS, SOURCE_CONNECTIONS, TARGET_CONNECTIONS, list_objects, spec_id_of
 from ..identity_descriptor import IDENTITY_TYPE
 from ..identity_namespace import NAMESPACES
 from ..mapping_set import MAPPING_SETS
 from ..schema import PRIMARY_DESCRIPTOR
 from ..schema_registry import ACCEPT_DESCRIPTOR, resource_path, tenant_id
+from ..sandbox import ACTIVE, SANDBOXES
 from ..specs import connection_spec
+from .errors import ExportError
 
 # A listing's Accept names no version (help/xdm/api/getting-started.md, "Accept header"): whole resources.
 ACCEPT_FULL_LIST = "application/vnd.adobe.xed+json"
@@ -80,9 +83,25 @@ READ_STEPS = (
 """The steps of ``read_inventory`` in order (a progress bar's total)."""
 
 
+def check_sandbox(client: AEPClient, sandbox: str) -> None:
+    """Fail clearly when the sandbox does not exist or is not usable (help/sandboxes/api/sandboxes.md,
+    "Look up a sandbox": its ``state``); credentials without Sandbox Management rights skip the check."""
+    try:
+        found = client.get(f"{SANDBOXES}/{sandbox}", sandbox=sandbox)
+    except AEPApiError as exc:
+        if exc.status in (401, 403):
+            return
+        raise
+    if found is None:
+        raise ExportError(f"sandbox {sandbox!r} does not exist in the org; give --sandbox the name of an existing one")
+    if isinstance(found, Mapping) and found.get("state") not in (None, ACTIVE):
+        raise ExportError(f"sandbox {sandbox!r} is {found.get('state')}, not active: export it once it is active")
+
+
 def read_inventory(client: AEPClient, sandbox: str, progress: Progress | None = None) -> Inventory:
     """Every object of ``sandbox`` that the exporter knows, read with listings."""
     told = progress or (lambda _step, _count: None)
+    check_sandbox(client, sandbox)
     found = Inventory(sandbox=sandbox, tenant=tenant_id(client, sandbox))
     told("tenant", 0)
     found.namespaces = custom_namespaces(client, sandbox)
