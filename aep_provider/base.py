@@ -33,6 +33,10 @@ What the base guarantees (DESIGN.md, dynamic-provider rules):
   changes, and ``replaces`` lists exactly the inputs AEP cannot change in place;
 - outputs echo every input (secrets keep their input name, so they stay secret) plus server outputs;
 - ``adopt_id`` adopts an existing object after verifying it matches the inputs;
+- a create never duplicates nor orphans: before it, ``find_marked`` looks for an object carrying this
+  resource's marker (``marker.py``: left by an interrupted create of this same resource) and adopts it,
+  finishing it in place when it differs only in what can change in place; after the POST the id is kept
+  even when the read-back fails (the outputs are then completed by the next refresh);
 - ``read`` returns ``ReadResult(None, {})`` for a 404 and the server's view of the inputs otherwise;
 - ``delete`` treats 404 as done and waits out "in use" answers within ``delete_timeout_seconds``.
 """
@@ -40,6 +44,7 @@ What the base guarantees (DESIGN.md, dynamic-provider rules):
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -63,11 +68,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, TypeAdapter, Validat
 
 from .client import AEPClient, backoff_pause, lookup_client
 from .errors import AdoptionMismatchError, AEPApiError, AEPProviderError, ConfigurationError
+from .marker import resource_marker
 from .preflight import clear_sandbox_verdicts, lookup_failure_text, sandbox_problem
 from .settings import ConfigLookup, Settings, configured_sandbox, settings_problems, validate_sandbox_name
 
 # Inputs every resource has; they are not part of a resource's own state on AEP.
-COMMON_INPUTS = ("sandbox", "adopt_id")
+COMMON_INPUTS = ("sandbox", "adopt_id", "resource_marker")
+
+log = logging.getLogger(__name__)
 
 SandboxName = Annotated[str, AfterValidator(validate_sandbox_name)]
 
@@ -83,6 +91,11 @@ class AEPArgs(BaseModel):
     adopt_id: str | None = None
     """Id of an existing AEP object to manage instead of creating a new one (``pulumi import`` does not
     work for dynamic resources). The object must match the other inputs; create fails naming what differs."""
+
+    resource_marker: str | None = None
+    """Set by the resource class, not by hand: this resource's stable id in its stack (``marker.py``), stored
+    on the AEP object so an interrupted create is found and adopted. Never diffed: state written without
+    it previews clean."""
 
 
 ArgsT = TypeVar("ArgsT", bound=AEPArgs)
@@ -236,11 +249,17 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         """Rules between the previous inputs and the new ones (e.g. additive-only evolution)."""
         return ()
 
-    def create_object(self, args: ArgsT, sandbox: str) -> str:
+    def create_object(self, args: ArgsT, sandbox: str) -> str | tuple[str, dict[str, Any]]:
+        """POST the object; its id, or (id, the whole object) when the answer holds it (no read-back then)."""
         raise NotImplementedError
 
     def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
         raise NotImplementedError
+
+    def find_marked(self, args: ArgsT, sandbox: str) -> str | None:
+        """The id of an object carrying ``args.resource_marker`` (made by an interrupted create of this
+        resource), or None. One server-side filtered call; types that keep no marker return None."""
+        return None
 
     def id_from_server(self, obj: dict[str, Any], requested_id: str) -> str:
         """The id to keep in state for an object read by ``requested_id`` (adoption may use an alias)."""
@@ -346,10 +365,48 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         sandbox = self.sandbox_of(args)
         if args.adopt_id:
             object_id, obj = self._adopt(args, sandbox)
+            return CreateResult(object_id, self._outputs(args, sandbox, obj))
+        adopted = self._adopt_marked(args, sandbox, props)
+        if adopted is not None:
+            object_id, obj = adopted
         else:
-            object_id = self.create_object(args, sandbox)
-            obj = self.read_existing(object_id, sandbox)
-        return CreateResult(object_id, self._outputs(args, sandbox, obj))
+            made = self.create_object(args, sandbox)
+            object_id, answer = made if isinstance(made, tuple) else (made, None)
+            obj = answer if answer is not None else self._read_back(object_id, sandbox)
+        outputs = self._outputs(args, sandbox, obj)
+        if self.id_output and not outputs.get(self.id_output):
+            outputs[self.id_output] = object_id  # read-back failed: the id is kept, refresh completes the rest
+        return CreateResult(object_id, outputs)
+
+    def _adopt_marked(self, args: ArgsT, sandbox: str, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """The object an interrupted create of this resource made, adopted (and finished in place when it
+        differs in what can change in place); None when there is none, or when it differs in what would
+        replace it (then it is another generation of this resource, e.g. the original of a replacement)."""
+        if not args.resource_marker:
+            return None
+        found_id = self.find_marked(args, sandbox)
+        obj = self.read_object(found_id, sandbox) if found_id else None
+        if found_id is None or obj is None:
+            return None
+        found = args.model_copy(update=self._readable_inputs(obj, args))
+        outputs = self._outputs(found, sandbox, obj)  # type: ignore[arg-type]
+        verdict = self.diff(found_id, outputs, dict(props))
+        if verdict.replaces:
+            log.warning("%s carries this resource's marker but differs in %s: left alone", found_id, verdict.replaces)
+            return None
+        if verdict.changes:
+            self.update_object(found_id, found, args, sandbox, outputs)  # type: ignore[arg-type]
+            obj = self.read_existing(found_id, sandbox)
+        return self.id_from_server(obj, found_id), obj
+
+    def _read_back(self, object_id: str, sandbox: str) -> dict[str, Any]:
+        """The object just created; ``{}`` when it cannot be read now: the POST succeeded, so the id is kept
+        (a failed create here would leave the object untracked) and the next read completes the outputs."""
+        try:
+            return self.read_existing(object_id, sandbox)
+        except AEPProviderError as exc:
+            log.warning("created %s but could not read it back (%s); a refresh completes its outputs", object_id, exc)
+            return {}
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         known, _, _ = self._validate_fields(user_inputs(props))
@@ -601,6 +658,7 @@ class AEPResource(pulumi.dynamic.Resource):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Stable type token pulumi-python:dynamic/aep:<ClassName>; renaming changes every URN.
         name = kwargs.pop("name", cls.__name__)
+        cls._aep_type_name = name
         kwargs.pop("module", None)
         super().__init_subclass__(module="aep", name=name, **kwargs)
 
@@ -613,6 +671,8 @@ class AEPResource(pulumi.dynamic.Resource):
     ) -> None:
         provider = self.provider_class()
         props = self._props(provider, args, inputs)
+        if props.get("resource_marker") is None:
+            props["resource_marker"] = self.marker_of(resource_name, opts)
         secrets = sorted(provider.secret_inputs)
         for name in secrets:
             if props.get(name) is not None:
@@ -627,6 +687,18 @@ class AEPResource(pulumi.dynamic.Resource):
             # is unknown in `pulumi preview`; dependents wired to an unknown id output (a dataset's
             # schema_id) would show a replacement that `up` never makes. The id stays known.
             setattr(self, provider.id_output, self.id)
+
+    @classmethod
+    def marker_of(cls, resource_name: str, opts: pulumi.ResourceOptions | None) -> str:
+        """This resource's marker: what makes its URN (organization, project, stack, parent, type, name)."""
+        parent = opts.parent if opts is not None else None
+        parent_key = f"{getattr(parent, '_type', '')}::{getattr(parent, '_name', '')}" if parent is not None else ""
+        try:
+            organization = pulumi.get_organization() or ""
+        except Exception:  # noqa: BLE001 - an engine that knows no organization
+            organization = ""
+        type_token = f"pulumi-python:dynamic/aep:{getattr(cls, '_aep_type_name', cls.__name__)}"
+        return resource_marker(organization, pulumi.get_project() or "", pulumi.get_stack() or "", type_token, resource_name, parent_key)
 
     @classmethod
     def _props(cls, provider: AEPProvider[Any], args: AEPArgs | None, inputs: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,10 @@
 - Every call carries Authorization, x-api-key, x-gw-ims-org-id and x-sandbox-name (per call, so
   resources can target different sandboxes); a 401 refreshes the token once.
 - Failures raise ``AEPApiError`` with AEP's code, title, detail and request id; never a token or
-  secret.
+  secret. Every call sends its own ``x-request-id`` (a new UUID; urllib3's re-sends of one call keep
+  it), so an error names the platform's request id, or this one when the platform sent none (a lost
+  connection, a gateway that answers without it). A call that cannot reach the endpoint says AEP is
+  unreachable.
 
 Note for writers of resources: Data Prep's ``PUT /mappingSets/{id}`` makes a new version, so a PUT
 retried after a lost answer may leave one extra, identical version behind (harmless, documented).
@@ -27,6 +30,7 @@ import logging
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +53,7 @@ FLOW_SERVICE = "/data/foundation/flowservice"
 DATA_PREP = "/data/foundation/conversion"
 
 JSON = "application/json"
+REQUEST_ID_HEADER = "x-request-id"
 JSON_PATCH = "application/json-patch+json"
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -240,7 +245,7 @@ class AEPClient:
                 # Expired or revoked token: fetch a new one once, then let a second 401 surface.
                 self._tokens.invalidate(self.settings, token)
                 continue
-            return self._result(method, path, answer)
+            return self._result(method, path, answer, headers[REQUEST_ID_HEADER])
         raise AssertionError("unreachable")
 
     def get(
@@ -346,6 +351,7 @@ class AEPClient:
             "x-gw-ims-org-id": self.settings.org_id,
             "x-sandbox-name": sandbox,
             "Accept": accept or JSON,
+            REQUEST_ID_HEADER: str(uuid.uuid4()),
         }
         if content_type:
             headers["Content-Type"] = content_type
@@ -362,24 +368,28 @@ class AEPClient:
         try:
             return self.session.request(method, self.settings.endpoint + path, **kwargs)
         except requests.RequestException as exc:
-            raise self._transport_error(method, path, exc) from None
+            raise self._transport_error(method, path, exc, headers[REQUEST_ID_HEADER]) from None
 
-    def _transport_error(self, method: str, path: str, exc: requests.RequestException) -> AEPApiError:
+    def _transport_error(
+        self, method: str, path: str, exc: requests.RequestException, request_id: str | None = None
+    ) -> AEPApiError:
         # Only the exception's class goes into the message: its text may hold the full URL.
         kind = AmbiguousWriteError if method not in IDEMPOTENT_METHODS and _was_sent(exc) else AEPApiError
         return kind(
             status=0, method=method, path=path, title="Connection failed",
-            detail=f"{type(exc).__name__} talking to {self.settings.endpoint}",
+            detail=f"AEP is unreachable at {self.settings.endpoint} ({type(exc).__name__} after retries)",
+            request_id=request_id,
         )
 
-    def _result(self, method: str, path: str, answer: requests.Response) -> ApiResponse:
+    def _result(self, method: str, path: str, answer: requests.Response, request_id: str) -> ApiResponse:
         body = _json_body(answer)
         if answer.status_code < 400:
             return ApiResponse(answer.status_code, body, answer.headers)
         ambiguous = method not in IDEMPOTENT_METHODS and answer.status_code in AMBIGUOUS_STATUSES
         kind = AmbiguousWriteError if ambiguous else AEPApiError
         raise kind.from_response(
-            status=answer.status_code, method=method, path=path, body=body, headers=answer.headers
+            status=answer.status_code, method=method, path=path, body=body, headers=answer.headers,
+            sent_request_id=request_id,
         )
 
 

@@ -39,11 +39,13 @@ from .flow_service import (
     CONNECTIONS,
     converge,
     create_object,
+    description_change,
     get_object,
     patch_object,
     spec_id_of,
     spec_ref,
 )
+from .marker import without_marker
 from .specs import (
     auth_specs,
     connection_spec,
@@ -171,7 +173,9 @@ class BaseConnectionProvider(FlowServiceProvider[BaseConnectionArgs]):
             body["description"] = args.description
         if args.auth_spec_name is not None:
             body["auth"] = {"specName": args.auth_spec_name, "params": dict(args.auth_params or {})}
-        return create_object(self.client, CONNECTIONS, body, sandbox, lambda obj: spec_id_of(obj) == spec_id)
+        return create_object(
+            self.client, CONNECTIONS, body, sandbox, lambda obj: spec_id_of(obj) == spec_id, marker=args.resource_marker
+        )
 
     def outputs_from_server(self, obj: dict[str, Any], args: BaseConnectionArgs) -> dict[str, Any]:
         params = (obj.get("auth") or {}).get("params") or {}
@@ -184,7 +188,7 @@ class BaseConnectionProvider(FlowServiceProvider[BaseConnectionArgs]):
     def inputs_from_server(self, obj: dict[str, Any], current: BaseConnectionArgs) -> dict[str, Any]:
         found: dict[str, Any] = {
             "name": obj.get("name"),
-            "description": obj.get("description") or None,
+            "description": without_marker(obj.get("description")),
             "auth_spec_name": (obj.get("auth") or {}).get("specName"),
         }
         server_spec = spec_id_of(obj)
@@ -211,7 +215,7 @@ class BaseConnectionProvider(FlowServiceProvider[BaseConnectionArgs]):
         rotate = new.auth_spec_name is not None and (new.auth_params or {}) != (old.auth_params or {})
 
         def operations(current: dict[str, Any]) -> list[dict[str, Any]]:
-            ops = converge(current, {"/name": new.name, "/description": new.description})
+            ops = converge(current, {"/name": new.name, **description_change(current, new.description, new.resource_marker)})
             if rotate:  # AEP masks the stored secrets, so the change is known from the inputs alone
                 ops.append({"op": "replace", "path": "/auth/params", "value": dict(new.auth_params or {})})
             return ops

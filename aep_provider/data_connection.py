@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure
 
 from .base import AEPArgs, ArgsT
-from .flow_service import FlowServiceProvider, converge, patch_object
+from .flow_service import FlowServiceProvider, converge, description_change, patch_object
 from .specs import SpecRole, connection_spec, describe, params_schema, schema_problems, supported_formats
 
 
@@ -61,5 +61,8 @@ class DataConnectionProvider(FlowServiceProvider[ArgsT]):
     def update_object(
         self, object_id: str, old: ArgsT, new: ArgsT, sandbox: str, old_outputs: Mapping[str, Any]
     ) -> None:
-        wanted = {"/name": getattr(new, "name"), "/description": getattr(new, "description")}
-        patch_object(self.client, self.collection, object_id, sandbox, lambda current: converge(current, wanted))
+        def operations(current: dict[str, Any]) -> list[dict[str, Any]]:
+            description = description_change(current, getattr(new, "description"), new.resource_marker)
+            return converge(current, {"/name": getattr(new, "name"), **description})
+
+        patch_object(self.client, self.collection, object_id, sandbox, operations)

@@ -50,6 +50,7 @@ from .flow_service import (
     Operations,
     converge,
     create_object,
+    description_change,
     get_object,
     patch_object,
     path,
@@ -59,6 +60,7 @@ from .flow_service import (
     wait_until_settled,
 )
 from .mapping_set import MAPPING_SETS
+from .marker import without_marker
 from .specs import describe, flow_spec, flow_spec_joining, schema_problems
 
 log = logging.getLogger(__name__)
@@ -434,6 +436,7 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
             lambda obj: spec_id_of(obj, "flowSpec") == spec_id
             and list(obj.get("sourceConnectionIds") or []) == body["sourceConnectionIds"],
             refresh=lambda resent: self._refresh_start(resent, args),
+            marker=args.resource_marker,
         )  # fmt: skip
         self._settled(flow_id, sandbox)
         if not args.enabled:
@@ -490,7 +493,7 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
         params = mapping[1] if mapping else {}
         found: dict[str, Any] = {
             "name": obj.get("name"),
-            "description": obj.get("description") or None,
+            "description": without_marker(obj.get("description")),
             "source_connection_ids": list(obj.get("sourceConnectionIds") or []),
             "target_connection_ids": list(obj.get("targetConnectionIds") or []),
             "mapping_set_id": params.get("mappingId"),
@@ -507,7 +510,7 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
         self, object_id: str, old: DataflowArgs, new: DataflowArgs, sandbox: str, old_outputs: Mapping[str, Any]
     ) -> None:
         def operations(current: dict[str, Any]) -> Operations:
-            ops = converge(current, {"/name": new.name, "/description": new.description})
+            ops = converge(current, {"/name": new.name, **description_change(current, new.description, new.resource_marker)})
             return ops + schedule_operations(current, new) + mapping_operations(current, new)
 
         self._settled(object_id, sandbox)

@@ -15,6 +15,12 @@ only the tag keys the user declares (in the old or the new inputs) and the two f
 - ``unifiedProfile``/``unifiedIdentity`` are judged by their ``enabled:true|false`` value alone and
   written only when that value changes; companion values (``enabledAt:...``, ``isUpsert:true``) stay.
 
+Marker (``marker.py``): the Catalog tag ``aep-provider/marker: ["<marker>"]``, written at create. Catalog
+keeps any tag name but ``adobe/...`` and the two flags (help/catalog/api/filter-data.md, "Filter by tag":
+"avoid the adobe prefix"; tags are lists of strings, help/catalog/api/create-dataset.md), and lists datasets
+by tag (``tags=<name>:<value>``, same section): one filtered GET before a create finds a dataset an
+interrupted create of this resource made. The tag is no user tag: read and update touch declared keys only.
+
 Every update sends ``If-Match`` with the dataset's version exactly as the platform gave it in the
 ``E-Tag`` header of the GET (``help/catalog/api/appendix.md``, "If-Match"); a 412 (someone changed the
 dataset since) re-reads it and tries once more.
@@ -42,6 +48,7 @@ PROFILE_TAG = "unifiedProfile"
 IDENTITY_TAG = "unifiedIdentity"
 ENABLED = "enabled:true"
 DISABLED = "enabled:false"
+MARKER_TAG = "aep-provider/marker"  # this resource's marker (marker.py); never a user tag
 ENABLED_AT = "enabledAt:"  # the platform's time of enablement, beside enabled:true
 RESERVED_TAG_PREFIX = "adobe/"  # the platform's own tags (help/catalog/api/filter-data.md, "Filter by tag")
 # Where Catalog hands out the version to send back as If-Match (help/catalog/api/appendix.md); the
@@ -220,7 +227,7 @@ class DatasetProvider(AEPProvider[DatasetArgs]):
         body: dict[str, Any] = {
             "name": args.name,
             "schemaRef": {"id": args.schema_id, "contentType": SCHEMA_CONTENT_TYPE},
-            "tags": desired_tags(args),
+            "tags": {**desired_tags(args), **({MARKER_TAG: [args.resource_marker]} if args.resource_marker else {})},
         }
         if args.description is not None:
             body["description"] = args.description
@@ -234,6 +241,17 @@ class DatasetProvider(AEPProvider[DatasetArgs]):
             id_of=_created_id,
             params={"requestDataSource": "true"},
         )
+
+    def find_marked(self, args: DatasetArgs, sandbox: str) -> str | None:
+        listing = self.client.get(
+            DATASETS, sandbox=sandbox,
+            params={"tags": f"{MARKER_TAG}:{args.resource_marker}", "properties": "tags", "limit": 10},
+        )  # fmt: skip
+        for dataset_id, obj in (listing or {}).items() if isinstance(listing, Mapping) else ():
+            tags = obj.get("tags") if isinstance(obj, Mapping) else None
+            if isinstance(tags, Mapping) and args.resource_marker in (tags.get(MARKER_TAG) or []):
+                return str(dataset_id)
+        return None
 
     def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
         return self._read_with_etag(object_id, sandbox)[0]

@@ -88,8 +88,16 @@ class AEPApiError(AEPProviderError):
 
     @classmethod
     def from_response(
-        cls, *, status: int, method: str, path: str, body: Any, headers: Mapping[str, str]
+        cls,
+        *,
+        status: int,
+        method: str,
+        path: str,
+        body: Any,
+        headers: Mapping[str, str],
+        sent_request_id: str | None = None,
     ) -> "AEPApiError":
+        """``sent_request_id``: the caller's own ``x-request-id``, named when the platform's answer has none."""
         fields = parse_error_body(body)
         request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if headers.get(h)), None)
         return cls(
@@ -99,7 +107,7 @@ class AEPApiError(AEPProviderError):
             code=fields.get("code"),
             title=fields.get("title"),
             detail=fields.get("detail"),
-            request_id=request_id or fields.get("request_id"),
+            request_id=request_id or fields.get("request_id") or sent_request_id,
             body=body,
         )
 

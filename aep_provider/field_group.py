@@ -29,6 +29,7 @@ from pydantic import (
 
 from .base import AEPArgs, AEPResource
 from .errors import AEPApiError
+from .marker import with_marker, without_marker
 from .client import AEPClient
 from .schema import is_union
 from .schema_registry import (
@@ -176,8 +177,8 @@ def field_group_body(args: FieldGroupArgs, tenant: str) -> dict[str, Any]:
         },
         "allOf": [{"$ref": f"#/definitions/{DEFINITION}"}],
     }
-    if args.description is not None:
-        body["description"] = args.description
+    if args.description is not None or args.resource_marker:
+        body["description"] = with_marker(args.description, args.resource_marker) or ""
     return body
 
 
@@ -270,7 +271,7 @@ class FieldGroupProvider(SchemaRegistryProvider[FieldGroupArgs]):
     def inputs_from_server(self, obj: dict[str, Any], current: FieldGroupArgs) -> dict[str, Any]:
         return {
             "title": obj.get("title"),
-            "description": obj.get("description") or None,
+            "description": without_marker(obj.get("description")),
             "intended_classes": list(obj.get("meta:intendedToExtend") or []),
             "fields": tenant_fields(obj),
         }

@@ -4,6 +4,16 @@ Paths under ``/data/foundation/flowservice``, the ``{"items": [obj]}`` envelope 
 ``_links.next``, creates that are never duplicated, and the PATCH rules (aep-api.md §5.8): a JSON Patch
 array sent with ``If-Match`` = the object's current etag. The etag changes on every write, so a PATCH
 always starts from a fresh GET; a 412 (someone wrote in between) re-reads and retries once.
+
+Marker of Flow Service objects (``marker.py``): a suffix ``[pulumi-<hex>]`` of the ``description``, the one
+free-text field every connection and flow keeps as sent (the create bodies and GET answers of
+help/sources/tutorials/api/create/cloud-storage/s3.md and help/sources/tutorials/api/collect/streaming.md;
+``description`` of the connection, sourceConnection, targetConnection and flow bodies in
+flow-service.yaml). Flow Service filters with ``==`` only (``~`` is refused, 1440-400,
+help/sources/errors/flow-service-errors.md), so the lookup before a create is one
+``property=name=="<name>"`` listing (help/sources/tutorials/api/filter.md), the marker then telling this
+resource's object from others of the same name. Read takes the suffix off; an update writes it again only
+when the user's description changes (a flow spec that refuses updates never sees a PATCH for it).
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 from .base import AEPProvider, ArgsT, cached_get
 from .client import FLOW_SERVICE, AEPClient, ApiResponse
 from .errors import AEPApiError, AEPProviderError
+from .marker import marker_in, with_marker, without_marker
 
 CONNECTIONS = "connections"
 SOURCE_CONNECTIONS = "sourceConnections"
@@ -100,14 +111,17 @@ def create_object(
     sandbox: str,
     same_object: Callable[[Mapping[str, Any]], bool],
     refresh: Callable[[dict[str, Any]], None] | None = None,
+    marker: str | None = None,
 ) -> str:
-    """POST a new object without ever creating it twice.
+    """POST a new object without ever creating it twice (its description carries ``marker``).
 
     After an ambiguous failure the newest object with the same name, created since this create began
     and for which ``same_object`` holds, is taken as the one this create made. When there is none the
     POST is sent again: ``refresh(body)`` first brings time-dependent values (a start time) up to date.
     """
     started_ms = int(time.time() * 1000)
+    if marker:
+        body["description"] = with_marker(body.get("description"), marker)
 
     def find_existing() -> str | None:
         listing = list_objects(client, resource, sandbox, {"property": f'name=="{body.get("name")}"'})
@@ -125,6 +139,19 @@ def create_object(
         return None
 
     return client.create(path(resource), body, find_existing, sandbox=sandbox, id_of=created_id)
+
+
+def named(client: AEPClient, resource: str, name: str, sandbox: str) -> list[dict[str, Any]]:
+    """The objects of ``resource`` called exactly ``name`` (one filtered listing)."""
+    listing = list_objects(client, resource, sandbox, {"property": f'name=="{name}"'})
+    return [obj for obj in listing if obj.get("name") == name]
+
+
+def description_change(current: Mapping[str, Any], description: str | None, marker: str | None) -> dict[str, Any]:
+    """``converge``'s wanted ``/description``: only when the user's part changes; the marker rides along."""
+    if without_marker(current.get("description")) == (description or None):
+        return {}
+    return {"/description": with_marker(description, marker or marker_in(current.get("description")))}
 
 
 def pointer_value(document: Mapping[str, Any], pointer: str) -> Any:
@@ -303,6 +330,12 @@ class FlowServiceProvider(AEPProvider[ArgsT]):
 
     def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
         return get_object(self.client, self.collection, object_id, sandbox)
+
+    def find_marked(self, args: ArgsT, sandbox: str) -> str | None:
+        for obj in named(self.client, self.collection, str(getattr(args, "name")), sandbox):
+            if marker_in(obj.get("description")) == args.resource_marker:
+                return str(obj["id"])
+        return None
 
     def outputs_from_server(self, obj: dict[str, Any], args: ArgsT) -> dict[str, Any]:
         assert self.id_output is not None

@@ -30,6 +30,10 @@ points at one *version* of it (``mapping_set_id`` + ``mapping_version``).
   501 are taken as "AEP keeps mapping sets": the set is left behind, unused, and Pulumi forgets it
   with a warning (``pulumi.log.warn``, shown by the CLI). 401/403 (credentials, permissions) and
   5xx fail the delete: those are problems to fix, not a missing method.
+- Marker (``marker.py``): the mapping set's ``name``, which no input sets. ``name`` is an optional
+  top-level field of a mapping set (``MappingSet`` in data-prep.yaml), and ``GET /mappingSets`` filters
+  by it (its ``name`` query parameter, "Filter the mapping sets by name"): one filtered GET before a
+  create finds a set an interrupted create of this resource made. Every PUT sends it again.
 """
 
 from __future__ import annotations
@@ -205,10 +209,13 @@ def request_body(args: MappingSetArgs) -> dict[str, Any]:
         optional = {"name": mapping.name, "description": mapping.description}
         wire.update({key: value for key, value in optional.items() if value is not None})
         mappings.append(wire)
-    return {
+    body: dict[str, Any] = {
         "outputSchema": {"schemaRef": {"id": args.schema_id, "contentType": OUTPUT_SCHEMA_CONTENT_TYPE}},
         "mappings": mappings,
     }
+    if args.resource_marker:
+        body["name"] = args.resource_marker
+    return body
 
 
 # Data Prep's verdict per (endpoint, org, sandbox, expression): None when valid or not told, else why.
@@ -341,6 +348,13 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
             sandbox=sandbox,
             id_of=lambda answer: _mapping_set_id(answer.body),
         )
+
+    def find_marked(self, args: MappingSetArgs, sandbox: str) -> str | None:
+        listing = self.client.get(MAPPING_SETS, sandbox=sandbox, params={"name": args.resource_marker, "limit": 10})
+        for candidate in (listing or {}).get("data") or [] if isinstance(listing, Mapping) else []:
+            if isinstance(candidate, Mapping) and candidate.get("name") == args.resource_marker:
+                return str(candidate["id"])
+        return None
 
     def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
         body = self.client.get(f"{MAPPING_SETS}/{object_id}", sandbox=sandbox)

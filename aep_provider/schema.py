@@ -27,7 +27,6 @@ schema, so ``delete`` fails with the fix (``retain_on_delete`` or ``pulumi state
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
@@ -37,7 +36,7 @@ from pulumi.dynamic import CheckFailure
 from pydantic import AfterValidator, Field
 
 from .base import AEPArgs, AEPResource
-from .errors import AEPApiError, UnsupportedChangeError
+from .errors import AEPApiError, AEPProviderError, UnsupportedChangeError
 from .identity_descriptor import (
     Identity,
     create_descriptor,
@@ -45,6 +44,7 @@ from .identity_descriptor import (
     identity_of,
     replace_descriptor,
 )
+from .marker import marker_in, with_marker, without_marker
 from .schema_registry import SchemaRegistryProvider, explain_title_clash, get_resource, resource_path
 from .xdm_checks import dotted, field_paths, missing_field_text, namespace_problem, resolved
 
@@ -102,12 +102,14 @@ def is_union(schema: Mapping[str, Any]) -> bool:
 
 
 def patch_operations(current: Mapping[str, Any], new: SchemaArgs) -> list[dict[str, Any]]:
-    """JSON Patch for the in-place changes (title, description, added field groups)."""
+    """JSON Patch for the in-place changes (title, description, added field groups); the description keeps
+    its marker (schema_registry.py)."""
     ops: list[dict[str, Any]] = []
     if current.get("title") != new.title:
         ops.append({"op": "replace", "path": "/title", "value": new.title})
-    if (current.get("description") or None) != (new.description or None):
-        ops.append({"op": "add", "path": "/description", "value": new.description or ""})
+    if without_marker(current.get("description")) != (new.description or None):
+        marker = new.resource_marker or marker_in(current.get("description"))
+        ops.append({"op": "add", "path": "/description", "value": with_marker(new.description, marker) or ""})
     present = set(_refs(current))
     ops += [{"op": "add", "path": "/allOf/-", "value": {"$ref": ref}} for ref in new.field_groups if ref not in present]
     return ops
@@ -196,16 +198,18 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
             "description": args.description or "",
             "allOf": [{"$ref": ref} for ref in (args.class_id, *args.field_groups)],
         }
-        schema_id = self.create_resource(body, sandbox)
+        schema_id, _ = self.create_resource(body, sandbox, args.resource_marker)
         try:
             if args.primary_identity is not None:
                 create_descriptor(self.client, schema_id, args.primary_identity, True, sandbox)
             if args.profile_enabled:
                 self._enable_profile(schema_id, sandbox)
-        except Exception:
-            # Pulumi records nothing for a failed create: remove what this create made, so a retry
-            # does not meet its own schema as a title clash.
-            self._discard(schema_id, sandbox)
+        except AEPApiError as exc:
+            # AEP refused the inputs (a 4xx): remove what this create made, as the fix may change the title.
+            # Any other failure (AEP unreachable, a 5xx) keeps the schema: a delete would likely fail too,
+            # and the next create finds it by its marker and finishes it (no title clash, no orphan).
+            if 400 <= exc.status < 500:
+                self._discard(schema_id, sandbox)
             raise
         return schema_id
 
@@ -231,7 +235,7 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
         descriptor = obj.get(PRIMARY_DESCRIPTOR)
         found: dict[str, Any] = {
             "title": obj.get("title"),
-            "description": obj.get("description") or None,
+            "description": without_marker(obj.get("description")),
             "class_id": obj.get("meta:class"),
             "field_groups": field_groups_of(obj),
             "profile_enabled": is_union(obj),
@@ -336,13 +340,14 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
         if problems:
             raise UnsupportedChangeError("; ".join(f"{p.property}: {p.reason}" for p in problems))
 
+
     def _discard(self, schema_id: str, sandbox: str) -> None:
-        with contextlib.suppress(Exception):
+        try:
             for descriptor in identity_descriptors(self.client, schema_id, sandbox):
                 self.client.delete(resource_path("descriptors", str(descriptor["@id"])), sandbox=sandbox)
             self.client.delete(resource_path("schemas", schema_id), sandbox=sandbox)
-            return
-        log.warning("could not remove the partly created schema %s; delete it by hand", schema_id)
+        except AEPProviderError as exc:
+            log.warning("could not remove the refused schema %s (%s); the next create adopts it", schema_id, exc)
 
 
 class Schema(AEPResource):
@@ -368,9 +373,12 @@ class Schema(AEPResource):
         used and their ``version`` wired to ``field_group_versions``, so the primary identity's field is
         checked at preview except while one of them changes in the same deployment."""
         groups = inputs.get("field_groups")
-        if isinstance(groups, (list, tuple)) and any(hasattr(group, "field_group_id") for group in groups):
-            inputs["field_groups"] = [getattr(group, "field_group_id", group) for group in groups]
-            inputs.setdefault(
-                "field_group_versions", [group.version for group in groups if hasattr(group, "field_group_id")]
-            )
+        if isinstance(groups, (list, tuple)) and any(_is_field_group(group) for group in groups):
+            inputs["field_groups"] = [group.field_group_id if _is_field_group(group) else group for group in groups]
+            inputs.setdefault("field_group_versions", [group.version for group in groups if _is_field_group(group)])
         super().__init__(resource_name, args, opts, **inputs)
+
+
+def _is_field_group(value: Any) -> bool:
+    # A FieldGroup resource (field_group.py imports this module, so it is recognised by its provider).
+    return isinstance(value, AEPResource) and value.provider_class.id_output == "field_group_id"

@@ -3,6 +3,15 @@
 Paths under ``/data/foundation/schemaregistry/tenant``, the ``Accept`` values every GET must carry,
 lookups by title (titles are unique across all resource kinds of a sandbox), the tenant id, and the
 provider base of the titled resources (schemas and field groups).
+
+Marker of schemas and field groups (``marker.py``): a suffix ``[pulumi-<hex>]`` of the ``description``.
+Titles are unique among a sandbox's schemas, field groups and classes (help/xdm/troubleshooting-guide.md,
+"Title not unique", XDM-1521-400), and the Registry lists resources by title (``property=title==...``,
+help/xdm/api/schemas.md, "List schemas", and the ``property`` parameter of schema-registry.yaml): one
+filtered GET before a create finds the resource of that title, and the marker in its description (a
+free-text field the Registry stores and returns as sent: the create and lookup examples of
+help/xdm/api/schemas.md) tells whether an interrupted create of this resource made it. Read takes the suffix
+off, so the declared description never shows it as drift.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from typing import Any, ClassVar
 from .base import AEPProvider, ArgsT
 from .client import SCHEMA_REGISTRY, AEPClient, ApiResponse, quote_id
 from .errors import AEPApiError, AEPProviderError
+from .marker import marker_in, with_marker, without_marker
 
 TENANT = SCHEMA_REGISTRY + "/tenant"
 ACCEPT_RESOURCE = "application/vnd.adobe.xed+json; version=1"
@@ -98,19 +108,38 @@ class SchemaRegistryProvider(AEPProvider[ArgsT]):
     kind: ClassVar[str]  # ``schemas`` or ``fieldgroups``
     in_use_codes = IN_USE_CODES
 
-    def create_resource(self, body: dict[str, Any], sandbox: str) -> str:
-        """POST a new resource of this kind and return its ``$id``; a title clash names the fix."""
+    def create_resource(self, body: dict[str, Any], sandbox: str, marker: str | None) -> tuple[str, dict[str, Any] | None]:
+        """POST a new resource of this kind (its description marked) and return its ``$id`` and the created
+        resource the Registry answers (help/xdm/api/schemas.md, "Create a schema": the whole new schema),
+        or None for the resource when the answer was lost; a title clash names the fix."""
         title = str(body["title"])
+        body["description"] = with_marker(body.get("description"), marker) or ""
+        answered: list[dict[str, Any]] = []
+
+        def keep(answer: ApiResponse) -> str:
+            if isinstance(answer.body, Mapping) and answer.body.get("meta:altId"):
+                answered.append(dict(answer.body))
+            return created_id(answer)
+
         try:
-            return self.client.create(
+            resource_id = self.client.create(
                 resource_path(self.kind),
                 body,
                 lambda: find_by_title(self.client, self.kind, title, sandbox),
                 sandbox=sandbox,
-                id_of=created_id,
+                id_of=keep,
             )
         except AEPApiError as exc:
             raise explain_title_clash(exc, self.kind, title) from None
+        return resource_id, (answered[0] if answered else None)
+
+    def find_marked(self, args: ArgsT, sandbox: str) -> str | None:
+        """The resource titled as declared, when its description carries this resource's marker."""
+        found = find_by_title(self.client, self.kind, str(getattr(args, "title")), sandbox)
+        resource = get_resource(self.client, self.kind, found, sandbox) if found else None
+        if resource is not None and marker_in(resource.get("description")) == args.resource_marker:
+            return found
+        return None
 
     def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
         return get_resource(self.client, self.kind, object_id, sandbox)

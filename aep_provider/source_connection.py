@@ -31,6 +31,7 @@ from pydantic import Field
 from .base import AEPArgs, AEPResource
 from .connection import base_connection_failures
 from .data_connection import DataConnectionProvider
+from .marker import without_marker
 from .flow_service import (
     SOURCE_CONNECTIONS,
     create_object,
@@ -107,13 +108,14 @@ class SourceConnectionProvider(DataConnectionProvider[SourceConnectionArgs]):
             self.client, SOURCE_CONNECTIONS, body, sandbox,
             lambda obj: spec_id_of(obj) == args.connection_spec_id
             and obj.get("baseConnectionId") == args.base_connection_id,
+            marker=args.resource_marker,
         )  # fmt: skip
 
     def inputs_from_server(self, obj: dict[str, Any], current: SourceConnectionArgs) -> dict[str, Any]:
         data = obj.get("data") if isinstance(obj.get("data"), Mapping) else {}
         return {
             "name": obj.get("name"),
-            "description": obj.get("description") or None,
+            "description": without_marker(obj.get("description")),
             "connection_spec_id": spec_id_of(obj),
             "base_connection_id": obj.get("baseConnectionId"),
             "data_format": data.get("format"),

@@ -29,6 +29,7 @@ from .base import AEPArgs, AEPResource
 from .client import CATALOG, AEPClient
 from .connection import base_connection_failures
 from .data_connection import DataConnectionProvider
+from .marker import without_marker
 from .flow_service import (
     TARGET_CONNECTIONS,
     create_object,
@@ -132,13 +133,14 @@ class TargetConnectionProvider(DataConnectionProvider[TargetConnectionArgs]):
         return create_object(
             self.client, TARGET_CONNECTIONS, body, sandbox,
             lambda obj: (obj.get("params") or {}).get("dataSetId") == args.dataset_id,
+            marker=args.resource_marker,
         )  # fmt: skip
 
     def inputs_from_server(self, obj: dict[str, Any], current: TargetConnectionArgs) -> dict[str, Any]:
         data = obj.get("data") if isinstance(obj.get("data"), Mapping) else {}
         return {
             "name": obj.get("name"),
-            "description": obj.get("description") or None,
+            "description": without_marker(obj.get("description")),
             "dataset_id": (obj.get("params") or {}).get("dataSetId"),
             "schema_id": schema_input(schema_id_of(data), current.schema_id),
             "data_format": data.get("format"),
