@@ -1,6 +1,7 @@
 """Field trees of XDM resources: one walker for standard (catalogue) and tenant resources.
 
-A resource's fields are kept flat: dotted path -> ``{"type": <XDM type>, "title"?: str, "items"?: <XDM type>}``.
+A resource's fields are kept flat: dotted path -> ``{"type": <XDM type>, "title"?: str, "description"?: str,
+"referencedFrom"?: <data type $id>, "items"?: <XDM type>}``.
 Children of array items are listed under the array's own path (``productListItems.SKU``), without an
 index marker; children of maps are not listed (their keys are data, not schema).
 
@@ -22,7 +23,8 @@ PRIMITIVE_TYPES = ("string", "integer", "number", "boolean")
 
 
 class Resolver(Protocol):
-    """Looks up what a ``$ref`` points at, relative to the document it appears in."""
+    """Looks up what a ``$ref`` points at, relative to the document it appears in. A resolver with
+    ``annotates = True`` also keeps each field's description and the data type it was resolved from."""
 
     def fields_of(self, ref: str, doc: dict[str, Any]) -> FieldMap:
         """Fields contributed by the referenced resource or definition (paths relative to it)."""
@@ -131,6 +133,15 @@ def _describe(node: dict[str, Any], doc: dict[str, Any], resolver: Resolver) -> 
     title = node.get("title") or target.get("title")
     if isinstance(title, str) and title:
         field["title"] = title
+    if not getattr(resolver, "annotates", False):
+        return field  # the catalogue's flat fields keep type and title only
+    description = node.get("description")
+    if isinstance(description, str) and description:
+        field["description"] = description
+    if isinstance(ref, str) and not ref.startswith("#"):
+        # xed-full names the data type a field was resolved from (help/catalog/datasets/create.md,
+        # "Look up a dataset schema": "meta:referencedFrom" on the loyalty object).
+        field["referencedFrom"] = ref
     return field
 
 
@@ -161,6 +172,10 @@ def _json_schema_node(field: Field, notext: bool) -> dict[str, Any]:
     node: dict[str, Any] = {}
     if not notext and field.get("title"):
         node["title"] = field["title"]
+    if not notext and field.get("description"):
+        node["description"] = field["description"]
+    if field.get("referencedFrom"):
+        node["meta:referencedFrom"] = field["referencedFrom"]
     if xdm in ("date", "date-time"):
         node.update({"type": "string", "format": xdm})
     elif xdm == "map":  # the value type is not kept in the flat map, so it is not claimed here

@@ -266,6 +266,8 @@ def _local_node(doc: dict[str, Any], ref: str) -> dict[str, Any] | None:
 class TenantResolver:
     """Resolves ``$ref``s of tenant resources: local definitions, the catalogue, the sandbox."""
 
+    annotates = True  # xed-full shows tenant fields' descriptions and meta:referencedFrom
+
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
         self._active: set[str] = set()

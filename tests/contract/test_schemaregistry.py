@@ -18,8 +18,10 @@ import requests
 
 from aep_emulator.testing import EmulatorHandle
 from aep_provider.base import AEPProvider
+from aep_provider.client import AEPClient
 from aep_provider.field_group import FieldGroupProvider
 from aep_provider.identity_descriptor import IdentityDescriptorProvider
+from aep_provider.mapping_set import MappingSetProvider
 from aep_provider.schema import SchemaProvider
 from tests.provider.conftest import (  # noqa: F401 (fixtures)
     configured,
@@ -31,6 +33,11 @@ from tests.provider.conftest import (  # noqa: F401 (fixtures)
 from .corpus import Example, example, examples, shape_differences
 
 PROFILE = "https://ns.adobe.com/xdm/context/profile"
+STANDARD_PROFILE_GROUPS = (
+    "https://ns.adobe.com/xdm/context/identitymap",
+    "https://ns.adobe.com/xdm/context/profile-person-details",
+    "https://ns.adobe.com/xdm/context/profile-personal-details",
+)
 TENANT = "/data/foundation/schemaregistry/tenant"
 DOC_TENANT = "{TENANT_ID}"  # the docs' placeholder for the tenant id
 
@@ -87,6 +94,35 @@ def test_refresh_then_preview_of_a_documented_answer_shows_no_change(
     assert not diff.changes, diff
 
 
+def test_the_mapping_set_check_reads_the_documented_xed_full_schema(
+    configured: Callable[..., Any], monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """A resolved (``xed-full``) schema is what MappingSet's preview reads to check destinations: on the
+    documented Loyalty Members answer, fields of the tenant data type and of the (minimized) standard
+    field groups are accepted and a misspelt one is refused with the closest field."""
+    ex = example("schemaregistry_schema_get_xed_full")
+    body = json.loads(json.dumps(ex.body).replace(DOC_TENANT, "acme"))  # a tenant id a destination can name
+    provider = configured(MappingSetProvider)
+    original = AEPClient.get
+
+    def documented_schema(client: AEPClient, path: str, **kwargs: Any) -> Any:
+        return body if "/schemaregistry/" in path else original(client, path, **kwargs)
+
+    monkeypatch.setattr(AEPClient, "get", documented_schema)  # every client the check uses
+    tenant = "_acme"
+    good = [
+        {"source": "id", "destination": f"{tenant}.loyalty.loyaltyId"},
+        {"source": "points", "destination": f"{tenant}.loyalty.loyaltyPoints"},
+        {"source": "first", "destination": "person.name.firstName"},  # below a minimized standard field
+    ]
+    news = {"schema_id": body["$id"], "sandbox": "prod", "mappings": good}
+    assert [f.reason for f in provider.check({}, news).failures] == []
+    misspelt = {"source": "since", "destination": f"{tenant}.loyalty.memberSnce"}
+    failures = provider.check({}, {**news, "mappings": [*good, misspelt]}).failures
+    assert [f.property for f in failures] == ["mappings"]
+    assert f"did you mean '{tenant}.loyalty.memberSince'" in failures[0].reason
+
+
 # --- (b) the emulator answers the documented requests with the documented shape -------------------------
 
 
@@ -135,6 +171,32 @@ def _descriptor(emulator: EmulatorHandle) -> dict[str, Any]:
     return _created(_call(emulator, "POST", f"{TENANT}/descriptors", json=descriptor))
 
 
+def _loyalty_members(emulator: EmulatorHandle) -> dict[str, Any]:
+    """The Loyalty Members schema of help/catalog/datasets/create.md: the Profile class, the identity map
+    and person/personal details field groups, and a tenant field group whose ``loyalty`` object is a
+    tenant data type; enabled for Profile."""
+    tenant = f"_{emulator.config.tenant_id}"
+    loyalty_fields = {
+        "loyaltyId": {"title": "Loyalty Identifier", "type": "string", "description": "Loyalty Identifier."},
+        "loyaltyLevel": {"title": "Loyalty Level", "type": "string"},
+        "loyaltyPoints": {"title": "Loyalty Points", "type": "integer", "description": "Loyalty points total."},
+        "memberSince": {"title": "Member Since", "type": "string", "format": "date-time",
+                        "description": "Date the member joined the Loyalty Program."},
+    }  # fmt: skip
+    datatype = _created(_call(emulator, "POST", f"{TENANT}/datatypes", json={
+        "title": "Loyalty", "type": "object", "description": "",
+        "definitions": {"loyalty": {"properties": loyalty_fields}}, "allOf": [{"$ref": "#/definitions/loyalty"}]}))
+    group = _created(_call(emulator, "POST", f"{TENANT}/fieldgroups", json={
+        "title": "Loyalty details", "type": "object", "description": "", "meta:intendedToExtend": [PROFILE],
+        "definitions": {"loyalty": {"properties": {tenant: {"type": "object", "properties": {
+            "loyalty": {"title": "Loyalty", "description": "Loyalty Info", "$ref": datatype["$id"]}}}}}},
+        "allOf": [{"$ref": "#/definitions/loyalty"}]}))
+    parts = (PROFILE, *STANDARD_PROFILE_GROUPS, group["$id"])
+    return _created(_call(emulator, "POST", f"{TENANT}/schemas", json={
+        "title": "Loyalty Members", "type": "object", "description": "Information for all members of the loyalty program",
+        "allOf": [{"$ref": ref} for ref in parts], "meta:immutableTags": ["union"]}))  # fmt: skip
+
+
 def _path(ex: Example, **ids: str) -> str:
     path = str(ex.request["path"])
     for placeholder, value in ids.items():
@@ -147,6 +209,8 @@ def _answer(emulator: EmulatorHandle, ex: Example) -> requests.Response:
     accept = ex.request.get("accept")
     if ex.name == "schemaregistry_schema_get_xed":
         path = _path(ex, SCHEMA_ID=_schema(emulator)["meta:altId"])
+    elif ex.name == "schemaregistry_schema_get_xed_full":
+        path = _path(ex, SCHEMA_ID=_loyalty_members(emulator)["meta:altId"])
     elif ex.name == "schemaregistry_fieldgroup_get":
         path = _path(ex, FIELD_GROUP_ID=_field_group(emulator)["meta:altId"])
     elif ex.name == "schemaregistry_descriptor_get":
@@ -194,3 +258,4 @@ def test_every_schema_registry_example_is_covered() -> None:
     assert {ex.name for ex in examples("schemaregistry")} == set(EMULATOR_CASES)
     assert all(ex.service == "schemaregistry" for ex in map(example, [c[0] for c in PROVIDER_CASES]))
     assert DOC_TENANT in example("schemaregistry_schema_get_xed").body["$id"]
+    assert "xed-full" in example("schemaregistry_schema_get_xed_full").request["accept"]  # read by MappingSet
