@@ -32,8 +32,9 @@ from .errors import AEPApiError
 from .marker import with_marker, without_marker
 from .client import AEPClient
 from .schema import is_union
+
+ACCEPT_FULL_LIST = "application/vnd.adobe.xed+json"  # a list of whole resources (help/xdm/api/schemas.md, "Retrieve a list")
 from .schema_registry import (
-    ACCEPT_RESOURCE,
     SchemaRegistryProvider,
     explain_title_clash,
     find_by_title,
@@ -219,7 +220,7 @@ def profile_schemas_using(client: AEPClient, title: str, sandbox: str) -> list[s
     group_id = find_by_title(client, "fieldgroups", title, sandbox)
     if group_id is None:
         return []
-    listing = client.get(resource_path("schemas"), sandbox=sandbox, accept=ACCEPT_RESOURCE)
+    listing = client.get(resource_path("schemas"), sandbox=sandbox, accept=ACCEPT_FULL_LIST)
     return sorted(
         str(schema.get("title"))
         for schema in (listing or {}).get("results") or []

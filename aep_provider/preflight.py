@@ -46,23 +46,23 @@ def lookup_failure_text(exc: AEPApiError, settings: Settings) -> str | None:
     """What a failed look-up means for the user, when it is not about the input itself; else None."""
     if exc.status == 0 and exc.path == TOKEN_PATH:
         return (
-            f"cannot reach aep:imsEndpoint {settings.ims_endpoint} ({exc.detail}): check the URL "
+            f"aep:imsEndpoint: cannot reach {settings.ims_endpoint} ({exc.detail}): check the URL "
             "(`pulumi config set aep:imsEndpoint <url>`) and the network"
         )
     if exc.status == 0:
         return (
-            f"cannot reach aep:endpoint {settings.endpoint} ({exc.detail}): check the URL "
+            f"aep:endpoint: cannot reach {settings.endpoint} ({exc.detail}): check the URL "
             "(`pulumi config set aep:endpoint <url>`, e.g. https://platform.adobe.io) and the network"
         )
     if exc.path == TOKEN_PATH:
-        return f"{exc}: IMS refused the credentials; check aep:clientId and aep:clientSecret"
+        return f"aep:clientId / aep:clientSecret: IMS refused the credentials ({exc}); check both"
     if exc.has_code(ORG_REFUSED):
         return (
-            f"the platform refuses aep:orgId {settings.org_id!r} for client {settings.client_id!r} ({exc}): set "
+            f"aep:orgId: the platform refuses {settings.org_id!r} for client {settings.client_id!r} ({exc}): set "
             "aep:orgId to the organization id of these credentials, as the Developer Console shows it"
         )
     if exc.has_code(API_KEY_REFUSED):
-        return f"the platform refuses aep:clientId {settings.client_id!r} as an API key ({exc}): check aep:clientId"
+        return f"aep:clientId: the platform refuses {settings.client_id!r} as an API key ({exc}); check it"
     if exc.status >= 500:
         return (
             f"the platform failed while this preview checked it ({exc}); that says nothing about the inputs: "

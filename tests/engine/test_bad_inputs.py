@@ -8,6 +8,7 @@ stops at the first check failure it meets, so batching cases would report only o
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 
 from aep_provider.specs import AMAZON_KINESIS, AMAZON_S3, CLOUD_STORAGE_FLOW, DATA_LAKE, STREAMING_FLOW
 
-from .aep_stack import AEPStack, declared, ref, secret
+from .aep_stack import AEPStack, aep_config, declared, ref, secret
 from .conftest import MakeStack
 from .workflows import KINESIS_SECRET, LOYALTY_FIELDS, PERSON_DETAILS, PROFILE_CLASS, TENANT
 
@@ -63,6 +64,7 @@ BASE = [
         options={"retain_on_delete": True},  # AEP never deletes a Profile-enabled schema
     ),
     declared("dataset", "Dataset", {"name": "Checked dataset", "schema_id": ref("profiles.schema_id")}),
+    declared("plain", "Schema", {"title": "Checked plain", "class_id": PROFILE_CLASS, "field_groups": [PERSON_DETAILS]}),
     declared(
         "kinesis", "BaseConnection", {"name": "Checked Kinesis", "connection_spec_id": AMAZON_KINESIS, **KINESIS_AUTH}
     ),
@@ -150,9 +152,11 @@ def flow(**inputs: Any) -> Callable[[], list[dict[str, Any]]]:
 class BadInput:
     declaration: Callable[[], list[dict[str, Any]]]
     field: str
-    """The input the CLI output must name."""
+    """The input (or ``aep:*`` config key) the CLI output must name."""
     says: str
     """A fragment of the reason the output must contain."""
+    config: tuple[tuple[str, str | None], ...] = ()
+    """Stack settings changed for this case only (``None`` removes the key); restored afterwards."""
 
     def named_in(self, output: str) -> bool:
         # A check failure reads "property <input> value {...} has a problem: <reason>", or for a secret
@@ -162,6 +166,19 @@ class BadInput:
             form.format(self.field) in output
             for form in ("property {} value", "has a problem: {}:", "unknown input(s) {}")
         )
+
+
+def settings(**config: str | None) -> tuple[tuple[str, str | None], ...]:
+    """Stack settings of a case, by config key without the ``aep:`` prefix."""
+    return tuple((f"aep:{key}", value) for key, value in config.items())
+
+
+def base_only() -> list[dict[str, Any]]:
+    return list(BASE)
+
+
+PREVIEW_OVERHEAD_SECONDS = 8.0  # a preview that fails at once still starts the CLI, the program and the provider
+UNREACHABLE = "http://127.0.0.1:9"  # the discard port: nothing listens, the connection is refused at once
 
 
 CASES: dict[str, BadInput] = {
@@ -295,6 +312,87 @@ CASES: dict[str, BadInput] = {
         flow(source_connection_ids=[UNKNOWN_OBJECT]), "source_connection_ids", "does not exist"
     ),
     "flow spec that does not exist": BadInput(flow(flow_spec_id=UNKNOWN_OBJECT), "flow_spec_id", "unknown flow spec"),
+    # Stack settings (issue 10): named by config key, no API call needed for the first four
+    "stack sandbox with capitals": BadInput(base_only, "aep:sandbox", "lowercase", settings(sandbox="Dev")),
+    "org id without @AdobeOrg": BadInput(base_only, "aep:orgId", "@AdobeOrg", settings(orgId="ABC123")),
+    "client id missing": BadInput(base_only, "aep:clientId", "not set", settings(clientId=None)),
+    "client secret missing": BadInput(base_only, "aep:clientSecret", "not set", settings(clientSecret=None)),
+    "endpoint not a URL": BadInput(base_only, "aep:endpoint", "http(s) URL", settings(endpoint="platform.adobe.io")),
+    "sandbox that does not exist": BadInput(base_only, "aep:sandbox", "does not exist in org", settings(sandbox="qa")),
+    "resource in a sandbox that does not exist": BadInput(dataset(sandbox="qa"), "sandbox", "does not exist in org"),
+    "endpoint unreachable": BadInput(base_only, "aep:endpoint", UNREACHABLE, settings(endpoint=UNREACHABLE)),
+    "org id of another org": BadInput(base_only, "aep:orgId", "the platform refuses 'OTHER@AdobeOrg'", settings(orgId="OTHER@AdobeOrg")),
+    # Schema Registry look-ups with the nearest real ids
+    "standard class URL typo": BadInput(
+        schema(class_id="https://ns.adobe.com/xdm/context/profil"), "class_id", "did you mean 'https://ns.adobe.com/xdm/context/profile'"
+    ),
+    "class that does not exist": BadInput(
+        schema(class_id="https://ns.adobe.com/xdm/context/customer"), "class_id", "no class"
+    ),
+    "standard field group URL typo": BadInput(
+        schema(field_groups=["https://ns.adobe.com/xdm/context/profile-person-detail"]),
+        "field_groups",
+        "did you mean 'https://ns.adobe.com/xdm/context/profile-person-details'",
+    ),
+    "tenant field group that does not exist": BadInput(
+        schema(field_groups=["https://ns.adobe.com/emulator/mixins/0000"]), "field_groups", "no field group"
+    ),
+    # Identities
+    "identity namespace E-mail": BadInput(
+        schema(field_groups=[PERSON_DETAILS], primary_identity={"field_path": "person.name.firstName", "namespace": "E-mail"}),
+        "primary_identity",
+        "did you mean 'Email'",
+    ),
+    "identity namespace in the wrong case": BadInput(
+        adding("IdentityDescriptor", {"schema_id": ref("profiles.schema_id"), "field_path": "person.name.firstName", "namespace": "email"}),
+        "namespace",
+        "did you mean 'Email'",
+    ),
+    "identity field path typo": BadInput(
+        schema(field_groups=[PERSON_DETAILS], primary_identity={"field_path": "person.name.fristName", "namespace": "Email"}),
+        "primary_identity",
+        "did you mean 'person.name.firstName'",
+    ),
+    "descriptor field path typo": BadInput(
+        adding("IdentityDescriptor", {"schema_id": ref("profiles.schema_id"), "field_path": f"{TENANT}.loyaltyid", "namespace": "Email"}),
+        "field_path",
+        f"did you mean '{TENANT}.loyaltyId'",
+    ),
+    "second primary identity": BadInput(
+        adding(
+            "IdentityDescriptor",
+            {"schema_id": ref("profiles.schema_id"), "field_path": "person.name.firstName", "namespace": "Email", "primary": True},
+        ),
+        "primary",
+        "already has a primary identity",
+    ),
+    "descriptor on a schema that does not exist": BadInput(
+        adding("IdentityDescriptor", {"schema_id": "https://ns.adobe.com/emulator/schemas/0000", "field_path": "a.b", "namespace": "Email"}),
+        "schema_id",
+        "does not exist",
+    ),
+    "custom namespace code with a dash": BadInput(
+        adding("IdentityNamespace", {"name": "Loyalty", "code": "loyalty-id", "id_type": "Cross_device"}), "code", "letters and numbers"
+    ),
+    "custom namespace type unknown": BadInput(
+        adding("IdentityNamespace", {"name": "Loyalty", "code": "Loyalty", "id_type": "Person"}), "id_type", "Cross_device"
+    ),
+    # Datasets on schemas
+    "dataset on a schema that does not exist": BadInput(
+        dataset(schema_id="https://ns.adobe.com/emulator/schemas/0000"), "schema_id", "does not exist in sandbox"
+    ),
+    "profile dataset on a schema without Profile": BadInput(
+        dataset(schema_id=ref("plain.schema_id"), profile_enabled=True),
+        "profile_enabled",
+        "not enabled for Profile",
+    ),
+    # Breaking field group changes under a Profile-enabled schema
+    "field removed from a group a Profile schema uses": BadInput(
+        changing("loyalty", fields={"loyaltyId": LOYALTY_FIELDS["loyaltyId"]}), "fields", "AEP refuses it"
+    ),
+    "field retyped in a group a Profile schema uses": BadInput(
+        changing("loyalty", fields={**LOYALTY_FIELDS, "points": {"type": "string"}}), "fields", "retyped long -> string"
+    ),
 }
 
 
@@ -309,20 +407,34 @@ def stack(make_stack: MakeStack) -> AEPStack:
 @pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
 def test_bad_input_fails_preview_naming_the_input_without_writing(stack: AEPStack, case: BadInput) -> None:
     stack.declare(case.declaration())
-
-    with stack.api.no_writes():
-        output = stack.preview_failure()
+    settings_before = {**aep_config(stack.emulator, stack.sandbox), "aep:clientSecret": stack.emulator.config.client_secret}
+    for key, value in case.config:
+        if value is None:
+            stack.cli.run("config", "rm", key)
+        else:
+            stack.cli.config_set(key, value, secret=key == "aep:clientSecret")
+    try:
+        started = time.monotonic()
+        with stack.api.no_writes():
+            output = stack.preview_failure()
+        seconds = time.monotonic() - started
+    finally:
+        for key, _ in case.config:
+            stack.cli.config_set(key, settings_before[key], secret=key == "aep:clientSecret")
 
     assert case.named_in(output), output
     assert case.says in output, output
+    assert "Exception calling application" not in output, output
+    if case.config == settings(endpoint=UNREACHABLE):
+        assert seconds < 5 + PREVIEW_OVERHEAD_SECONDS, seconds
 
 
 def test_cases_cover_every_resource_and_forbidden_changes() -> None:
     added = {case.declaration()[-1]["type"] for case in CASES.values() if len(case.declaration()) > len(BASE)}
     changed = [name for name, case in CASES.items() if len(case.declaration()) == len(BASE)]
-    assert len(CASES) >= 30
+    assert len(CASES) >= 70
     assert added == {
         "Dataset", "Schema", "FieldGroup", "IdentityDescriptor", "BaseConnection",
-        "SourceConnection", "TargetConnection", "MappingSet", "Dataflow",
+        "SourceConnection", "TargetConnection", "MappingSet", "Dataflow", "IdentityNamespace",
     }  # fmt: skip
     assert changed, "some cases must change deployed resources (forbidden evolutions)"
