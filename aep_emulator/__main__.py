@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long a flow stays in a transitional state (updating, disabling, ...) after each write "
         f"(default {_DEFAULTS.flow_transition_seconds}; 0 settles at once)",
     )
+    parser.add_argument(
+        "--sandbox-transition-seconds",
+        type=_seconds,
+        default=_DEFAULTS.sandbox_transition_seconds,
+        help="how long a new or reset sandbox stays creating/resetting before it is active "
+        f"(default {_DEFAULTS.sandbox_transition_seconds}; AEP takes about 30)",
+    )
     parser.add_argument("--threads", type=_positive, default=DEFAULT_THREADS, help="worker threads")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
@@ -106,6 +113,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         data_dir=args.data,
         aws_endpoint=args.aws_endpoint,
         flow_transition_seconds=args.flow_transition_seconds,
+        sandbox_transition_seconds=args.sandbox_transition_seconds,
     )
 
 

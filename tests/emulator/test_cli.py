@@ -98,3 +98,17 @@ def test_access_log_only_when_verbose(verbose: bool) -> None:
         assert process.terminate() == 0
         logged = "POST /ims/token/v3 200" in process.stderr()
     assert logged is verbose
+
+
+def test_sandbox_transition_seconds_option() -> None:
+    """--sandbox-transition-seconds sets how long a new sandbox stays ``creating`` (AEP: about 30 s)."""
+    with spawn_emulator("--sandbox-transition-seconds", "1.5") as process:
+        token = fetch_token(process.base_url, DEFAULTS)
+        sandboxes = f"{process.base_url}/data/foundation/sandbox-management/sandboxes"
+        body = {"name": "slow-dev", "title": "Slow", "type": "development"}
+        assert requests.post(sandboxes, json=body, headers=aep_headers(DEFAULTS, token), timeout=10).status_code == 202
+        time.sleep(0.8)  # past the 0.5 s default, before the 1.5 s asked for
+        state = requests.get(f"{sandboxes}/slow-dev", headers=aep_headers(DEFAULTS, token), timeout=10).json()["state"]
+        assert state == "creating"
+    assert "--sandbox-transition-seconds" in run_cli("--help").stdout
+    assert run_cli("--sandbox-transition-seconds", "-1").returncode == 2
