@@ -7,12 +7,13 @@ Emulated
     ``GET /connections/{id}/test`` and ``/explore`` (Amazon S3); ``GET /runs``, ``GET /runs/{id}``,
     ``POST /runs``; listing with ``property`` filters, ``orderby``, ``limit``, ``continuationToken``,
     ``count``. S3 and Kinesis connections are checked with boto3 against ``EmulatorConfig.aws_endpoint``.
+    ``PUT /runs/{id}`` and ``RE_TRIGGER`` (``runs.py``); the ``/search`` endpoints (``search.py``);
+    Sources SDK specs, ``/configs``, spec ``/explore`` and the provider-only connection actions
+    (``sources_sdk.py``).
 
 Not emulated
-    ``/connections/search``, ``/flows/search``, ``/flowSpecs/search``; the ``action`` endpoints of
-    connections, source and target connections and runs; ``/configs`` and ``/connectionSpecs/{id}/explore``;
     explore of connectors other than S3 and preview of parquet files; a run scheduler (runs stay
-    ``scheduled``: nothing ingests data); ``finalize``/``publish``; permissions and labels
+    ``scheduled``: nothing ingests data); a provider's ``finalize``/``publish``; permissions and labels
     (``labels``/``policy`` are stored, not
     enforced; no 2111–2121); the ``x-sandbox-id`` header; destination (export) flows.
 
