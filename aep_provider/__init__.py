@@ -40,6 +40,7 @@ from .specs import (
     stack_settings,
 )
 from .target_connection import TargetConnection, TargetConnectionArgs
+from .tenant import tenant_namespace
 
 __all__ = [
     "AEPApiError",
@@ -87,4 +88,5 @@ __all__ = [
     "specs",
     "standard",
     "stack_settings",
+    "tenant_namespace",
 ]

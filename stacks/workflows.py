@@ -25,11 +25,13 @@ from aep_provider import (
     Dataflow,
     Dataset,
     FieldGroup,
+    IdentityNamespace,
     MappingSet,
     Schema,
     SourceConnection,
     TargetConnection,
     specs,
+    tenant_namespace,
 )
 
 PROFILE_CLASS = "https://ns.adobe.com/xdm/context/profile"
@@ -41,6 +43,10 @@ IDENTITY_MAP = "https://ns.adobe.com/xdm/context/identitymap"
 KINESIS_AUTH_SPEC = "Aws Kinesis authentication credentials"
 S3_AUTH_SPEC = "Access Key"
 WORKFLOWS = ("streaming", "parquet")
+# Codes of the standard identity namespaces every org has (help/privacy-service/api/appendix.md, "Standard
+# identity namespaces"; AAID: help/profile/api/preview-sample-status.md). Any other code is a custom
+# namespace, which the streaming workflow declares (help/identity-service/features/namespaces.md).
+STANDARD_NAMESPACES = frozenset({"Email", "Phone", "AdCloud", "CORE", "ECID", "TNTID", "IDFA", "GAID", "WAID", "AAID"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,12 @@ class StackConfig:
     workflows: tuple[str, ...]
     """``workflows`` (default ``streaming,parquet``): which workflows this stack deploys."""
     identity_namespace: str
-    """``identityNamespace`` (default ``CRMID``): identity namespace of the loyalty id (the primary identity)."""
+    """``identityNamespace`` (default ``CRMID``): code of the identity namespace of the loyalty id (the primary
+    identity). A standard code (``STANDARD_NAMESPACES``) is used as it is; any other is a custom namespace
+    that the stack declares (``IdentityNamespace``, type Cross_device)."""
+    identity_namespace_id: str | None
+    """``identityNamespaceId`` (optional): id of an existing custom namespace with that code, adopted instead
+    of created (an org that already has it: AEP refuses a second namespace with the same code)."""
     kinesis_stream: str
     """``kinesisStream`` (default ``aep-demo-stream``): the Kinesis stream read."""
     kinesis_region: str
@@ -82,6 +93,7 @@ class StackConfig:
             name_prefix=config.get("namePrefix") or "Demo",
             workflows=workflows,
             identity_namespace=config.get("identityNamespace") or "CRMID",
+            identity_namespace_id=config.get("identityNamespaceId"),
             kinesis_stream=config.get("kinesisStream") or "aep-demo-stream",
             kinesis_region=config.get("kinesisRegion") or "us-east-1",
             s3_path=config.get("s3Path") or "aep-demo-bucket/samples",
@@ -89,10 +101,24 @@ class StackConfig:
         )
 
 
-def tenant_namespace(field_group: FieldGroup) -> pulumi.Output[str]:
-    """``_<tenant>``, where a tenant's custom fields live, read off the field group's ``meta:altId``
-    (``_<tenant>.mixins.<hex>``): no tenant id to configure per org."""
-    return field_group.alt_id.apply(lambda alt_id: alt_id.split(".", 1)[0])
+def identity_namespace(cfg: StackConfig) -> tuple[pulumi.Input[str], IdentityNamespace | None]:
+    """The primary identity's namespace code, and the custom namespace declared for it (None if standard).
+
+    A custom code is wired through the namespace's id, so the schema is checked and written after the
+    namespace exists; the id stays known while the namespace updates in place, so the code does too."""
+    if cfg.identity_namespace in STANDARD_NAMESPACES:
+        return cfg.identity_namespace, None
+    namespace = IdentityNamespace(
+        "identity-namespace",
+        name=f"{cfg.name_prefix} {cfg.identity_namespace}",
+        code=cfg.identity_namespace,
+        # help/identity-service/features/namespaces.md: cross-device ids are "a login ID, CRM ID, and loyalty ID".
+        id_type="Cross_device",
+        description="Members of the loyalty programme, by their loyalty id.",
+        adopt_id=cfg.identity_namespace_id,
+    )
+    code = cfg.identity_namespace
+    return namespace.namespace_id.apply(lambda _: code), namespace
 
 
 def streaming_workflow(cfg: StackConfig, config: pulumi.Config) -> dict[str, Any]:
@@ -109,15 +135,17 @@ def streaming_workflow(cfg: StackConfig, config: pulumi.Config) -> dict[str, Any
         fields={"loyaltyId": {"type": "string", "title": "Loyalty id"}},
         opts=kept_by_aep,
     )
-    namespace = tenant_namespace(loyalty)
+    # Known in every preview (GET /stats), so growing the field group previews no update of what uses it.
+    tenant = tenant_namespace(fallback=loyalty)
+    identity_code, custom_namespace = identity_namespace(cfg)
     schema = Schema(
         "streaming-schema",
         title=f"{prefix} streaming profiles",
         description="Sample schema for a streaming connector",
         class_id=PROFILE_CLASS,
         field_groups=[PERSON_DETAILS, PERSONAL_DETAILS, loyalty.field_group_id],
-        primary_identity=namespace.apply(
-            lambda ns: {"field_path": f"{ns}.loyaltyId", "namespace": cfg.identity_namespace}
+        primary_identity=pulumi.Output.all(tenant, identity_code).apply(
+            lambda known: {"field_path": f"{known[0]}.loyaltyId", "namespace": known[1]}
         ),
         profile_enabled=True,
         opts=kept_by_aep,
@@ -163,7 +191,7 @@ def streaming_workflow(cfg: StackConfig, config: pulumi.Config) -> dict[str, Any
         mappings=[
             {"source": "firstName", "destination": "person.name.firstName"},
             {"source": "lastName", "destination": "person.name.lastName"},
-            {"source": "loyaltyId", "destination": namespace.apply(lambda ns: f"{ns}.loyaltyId")},
+            {"source": "loyaltyId", "destination": tenant.apply(lambda ns: f"{ns}.loyaltyId")},
         ],
     )
     flow = Dataflow(
@@ -176,7 +204,9 @@ def streaming_workflow(cfg: StackConfig, config: pulumi.Config) -> dict[str, Any
         mapping_set_id=mapping.mapping_set_id,
         mapping_version=mapping.mapping_version,
     )
+    outputs: dict[str, Any] = {} if custom_namespace is None else {"identity_namespace_id": custom_namespace.namespace_id}
     return {
+        **outputs,
         "streaming_schema_id": schema.schema_id,
         "streaming_primary_identity_descriptor_id": schema.primary_identity_descriptor_id,
         "streaming_dataset_id": dataset.dataset_id,

@@ -1,12 +1,16 @@
 """Identity namespaces: the standard ones every org has, and custom ones per (org, sandbox).
 
-Standard namespaces are those whose ``code``, ``id`` and type a documented answer shows:
+Standard namespaces are those whose ``code`` and ``id`` a page documents:
 - CORE (0), ECID (4), AdCloud (411), all ``COOKIE``: help/identity-service/api/list-namespaces.md, whose
   three objects are reproduced as documented;
-- Email (6), Phone (7), AAID (10): the ``code``/``value`` pairs of the identity report in
-  help/profile/api/preview-sample-status.md; names from the standard table of
-  help/identity-service/features/namespaces.md; their types (EMAIL, PHONE, COOKIE) and times are
-  assumptions (docs/platform-assumptions.md).
+- Email (6), Phone (7), WAID (8), TNTID (9), GAID (20914), IDFA (20915): the "Standard identity
+  namespaces" table of help/privacy-service/api/appendix.md (``namespace`` and ``namespaceId``);
+- AAID (10): the ``code``/``value`` pairs of the identity report in help/profile/api/preview-sample-status.md.
+Names follow the standard table of help/identity-service/features/namespaces.md. The types of those not
+in list-namespaces.md are assumptions (docs/platform-assumptions.md): EMAIL and PHONE for Email and Phone,
+DEVICE for the advertising ids (namespaces.md names IDFA and GAID as device ids), COOKIE for TNTID and
+AAID. The standard table also lists hashed email/phone, Apple Push and Firebase namespaces whose ids no
+page shows: they are not emulated.
 
 Custom namespaces (kind ``identity.namespaces``) get ids from one counter per org, so an id names one
 namespace whatever the sandbox. ``code`` holds letters and digits only and is unique (compared without
@@ -44,8 +48,13 @@ STANDARD: tuple[dict[str, Any], ...] = (
     _standard(4, "ECID", "ECID", "ECID Namespace", "COOKIE", 1495153678000),
     _standard(6, "Email", "Email", "Email Namespace", "EMAIL", 1441122419000),
     _standard(7, "Phone", "Phone", "Phone Namespace", "PHONE", 1441122419000),
+    _standard(8, "WAID", "Windows AID", "Windows Advertising ID Namespace", "DEVICE", 1441122419000),
+    _standard(9, "TNTID", "TNTID", "Adobe Target Namespace", "COOKIE", 1441122419000),
     _standard(10, "AAID", "Adobe Analytics (Legacy ID)", "Adobe Analytics Namespace", "COOKIE", 1441122419000),
     _standard(411, "AdCloud", "AdCloud", "Adobe AdCloud - ID Syncing Partner", "COOKIE", 1522783145000),
+    _standard(20914, "GAID", "Google Ad ID (GAID)", "Google Advertising ID Namespace", "DEVICE", 1441122419000),
+    _standard(20915, "IDFA", "Apple IDFA (ID for Advertisers)", "Apple ID for Advertisers Namespace", "DEVICE",
+              1441122419000),
 )
 
 

@@ -18,11 +18,19 @@ def call(emu: EmulatorHandle, method: str, path: str = NAMESPACES, **kwargs: Any
     return emu.request(method, path, **kwargs)
 
 
+# help/privacy-service/api/appendix.md, "Standard identity namespaces": `namespace` -> `namespaceId`;
+# AAID 10 from help/profile/api/preview-sample-status.md.
+DOCUMENTED_STANDARD = {"Email": 6, "Phone": 7, "AdCloud": 411, "CORE": 0, "ECID": 4, "TNTID": 9, "IDFA": 20915,
+                       "GAID": 20914, "WAID": 8, "AAID": 10}  # fmt: skip
+
+
 def test_standard_namespaces_are_listed_in_every_sandbox(emulator: EmulatorHandle) -> None:
     for sandbox in ("prod", "dev", None):
         listed = {ns["code"]: ns for ns in call(emulator, "GET", sandbox=sandbox).json()}
-        assert {"CORE", "ECID", "Email", "Phone", "AAID", "AdCloud"} <= set(listed)
-        assert listed["ECID"]["id"] == 4 and listed["ECID"]["custom"] is False  # list-namespaces.md
+        assert {code: listed[code]["id"] for code in DOCUMENTED_STANDARD if code in listed} == DOCUMENTED_STANDARD
+        assert all(listed[code]["custom"] is False for code in DOCUMENTED_STANDARD)
+        assert listed["ECID"]["idType"] == "COOKIE"  # list-namespaces.md
+        assert "CRMID" not in listed  # a CRM id is a custom namespace (namespaces.md's standard table has none)
 
 
 def test_a_custom_namespace_is_created_read_and_listed_in_its_sandbox_only(emulator: EmulatorHandle) -> None:
