@@ -54,6 +54,11 @@ def secret(config_key: str) -> dict[str, str]:
     return {"__secret__": config_key}
 
 
+def tenant_path(rest: str) -> dict[str, str]:
+    """An input that is ``aep_provider.tenant_namespace()`` + ``rest`` (e.g. ``".loyaltyId"``)."""
+    return {"__tenant__": rest}
+
+
 def declared(name: str, type_: str, inputs: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
     """One entry of the ``declared`` program: ``extra`` may hold ``options`` and ``exports``."""
     return {"name": name, "type": type_, "inputs": dict(inputs), **extra}

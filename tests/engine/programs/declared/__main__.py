@@ -4,7 +4,9 @@ Each entry is ``{"name": "members", "type": "Schema", "inputs": {...}, "options"
 ``type`` names a resource class exported by ``aep_provider``. Input values (at any depth) may be
 ``{"__ref__": "<resource name>.<output>"}``: that output of an earlier entry, so ids flow between
 resources as in a real stack (unknown during the first preview); or ``{"__secret__": "<config key>"}``:
-that stack config secret (``pulumi config set --secret``), so credentials never sit in plain config.
+that stack config secret (``pulumi config set --secret``), so credentials never sit in plain config;
+or ``{"__tenant__": ".loyaltyId"}``: ``aep_provider.tenant_namespace()`` followed by that text (a path
+under the org's tenant, known in every preview).
 ``options`` holds ``retain_on_delete``, ``delete_before_replace`` and ``depends_on`` (names of earlier
 entries). Every resource's ``id`` and listed ``exports`` are exported as ``<name>.<output>``.
 
@@ -21,6 +23,7 @@ import aep_provider
 
 REF = "__ref__"
 SECRET = "__secret__"
+TENANT = "__tenant__"
 
 
 def resolve(value: Any, made: dict[str, pulumi.Resource]) -> Any:
@@ -30,6 +33,8 @@ def resolve(value: Any, made: dict[str, pulumi.Resource]) -> Any:
         return getattr(made[name], output)
     if isinstance(value, dict) and set(value) == {SECRET}:
         return pulumi.Config().require_secret(value[SECRET])
+    if isinstance(value, dict) and set(value) == {TENANT}:
+        return aep_provider.tenant_namespace().apply(lambda tenant, rest=value[TENANT]: tenant + rest)
     if isinstance(value, dict):
         return {key: resolve(item, made) for key, item in value.items()}
     if isinstance(value, list):
