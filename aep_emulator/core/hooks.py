@@ -3,7 +3,10 @@
 - ``GET|DELETE /__emulator/stats``: call counts per (method, route template, status);
 - ``POST|GET|DELETE /__emulator/faults``, ``DELETE /__emulator/faults/<id>``: fault injection;
 - ``POST /__emulator/reset``: forget objects, statistics and faults (issued tokens stay valid);
-- ``GET /__emulator/objects[?kind=K]``: every stored object with its org, sandbox, kind and id;
+- ``GET /__emulator/objects[?kind=K]``: every stored object with its org, sandbox, kind and id, secrets
+  replaced by their fingerprint (``secret_fingerprint``): issued tokens, and whatever a service registers
+  with ``mask_in_dump`` (Flow Service: the secret auth params of base connections). A test can tell a
+  rotated secret from the old one without the dump ever printing either;
 - ``POST /__emulator/tokens/expire``: every issued token expires (the next AEP call gets 401013).
 
 Hooks need no credentials and are never counted; faults hit only AEP and IMS paths.
@@ -11,7 +14,10 @@ Hooks need no credentials and are never counted; faults hit only AEP and IMS pat
 
 from __future__ import annotations
 
+import hashlib
 import time
+from collections.abc import Callable
+from typing import Any
 
 import flask
 from pydantic import ValidationError
@@ -26,7 +32,38 @@ PREFIX = "/__emulator"
 IMS_PREFIX = "/ims/"
 _TOKEN_KIND = "ims.tokens"  # kept across resets, like issued tokens on the real IMS
 
+FINGERPRINT_PREFIX = "sha256:"
+FINGERPRINT_HEX_DIGITS = 16
+
 blueprint = flask.Blueprint("emulator_hooks", __name__, url_prefix=PREFIX)
+
+DumpMask = Callable[[dict[str, Any]], dict[str, Any]]
+_dump_masks: dict[str, DumpMask] = {}
+
+
+def secret_fingerprint(value: str) -> str:
+    """What the objects dump shows in place of a secret: a short SHA-256 of it, never the value."""
+    digest = hashlib.sha256(value.encode()).hexdigest()[:FINGERPRINT_HEX_DIGITS]
+    return FINGERPRINT_PREFIX + digest
+
+
+def mask_in_dump(kind: str, mask: DumpMask) -> None:
+    """Register how the objects dump shows a stored object of ``kind``: a copy with its secrets fingerprinted."""
+    _dump_masks[kind] = mask
+
+
+def _masked_token(record: dict[str, Any]) -> dict[str, Any]:
+    # The token is the record's id too: both are fingerprinted.
+    token = record["object"].get("token")
+    shown = {**record["object"], "token": secret_fingerprint(token)} if isinstance(token, str) else record["object"]
+    return {**record, "id": secret_fingerprint(str(record["id"])), "object": shown}
+
+
+def _dumped(record: dict[str, Any]) -> dict[str, Any]:
+    if record["kind"] == _TOKEN_KIND:
+        return _masked_token(record)
+    mask = _dump_masks.get(record["kind"])
+    return {**record, "object": mask(record["object"])} if mask else record
 
 
 def fault_table() -> FaultTable:
@@ -94,7 +131,7 @@ def remove_fault(fault_id: str):
 @blueprint.get("/objects")
 def dump_objects():
     kind = flask.request.args.get("kind")
-    objects = [o for o in state().store.dump() if kind is None or o["kind"] == kind]
+    objects = [_dumped(o) for o in state().store.dump() if kind is None or o["kind"] == kind]
     return flask.jsonify({"objects": objects})
 
 

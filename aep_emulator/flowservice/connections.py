@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..core.context import state
+from ..core.hooks import mask_in_dump, secret_fingerprint
 from ..core.store import Scope
 from . import aws
 from .exceptions import FlowError, invalid
@@ -129,14 +130,29 @@ def _verification(check: Callable[[], None]) -> dict[str, Any]:
 
 
 def render_connection(scope: Scope, obj: dict[str, Any]) -> dict[str, Any]:
-    rendered = copy.deepcopy(obj)
-    auth = rendered.get("auth")
-    spec = connection_spec(rendered["connectionSpec"]["id"])
-    if auth and spec and isinstance(auth.get("params"), dict):
+    """A base connection as GET shows it: each secret auth param (``"format": "password"`` in its auth spec)
+    keeps its key with the value hidden, every other param in clear. help/sources/tutorials/api/update.md,
+    "Look up connection details": the Salesforce GET shows ``username`` and ``environmentUrl`` but
+    ``password`` and ``securityToken`` only as placeholders (the two params the spec marks as passwords,
+    tests/contract/examples/flowservice_connection_spec_salesforce.json); flow-service.yaml's Connections
+    tag: a base connection holds "a partial view of the credentials". The mask's text is not documented."""
+    return _with_secrets(obj, lambda value: SECRET_MASK)
+
+
+def dumped_connection(obj: dict[str, Any]) -> dict[str, Any]:
+    """A base connection in the ``/__emulator/objects`` dump: secret params as fingerprints, never in clear."""
+    return _with_secrets(obj, lambda value: secret_fingerprint(value) if isinstance(value, str) else SECRET_MASK)
+
+
+def _with_secrets(obj: dict[str, Any], hide: Callable[[Any], Any]) -> dict[str, Any]:
+    shown = copy.deepcopy(obj)
+    auth = shown.get("auth")
+    spec = connection_spec((shown.get("connectionSpec") or {}).get("id"))
+    if isinstance(auth, dict) and spec and isinstance(auth.get("params"), dict):
         for name in spec.secret_params(auth.get("specName")):
             if name in auth["params"]:
-                auth["params"][name] = SECRET_MASK
-    return rendered
+                auth["params"][name] = hide(auth["params"][name])
+    return shown
 
 
 def _base_connection(scope: Scope, spec: ConnectionSpec, base_id: str | None) -> dict[str, Any] | None:
@@ -248,3 +264,6 @@ def render_with_base(scope: Scope, obj: dict[str, Any]) -> dict[str, Any]:
             "baseConnection": {"id": base["id"], "connectionSpec": base["connectionSpec"]}
         }
     return rendered
+
+
+mask_in_dump(kind(CONNECTIONS), dumped_connection)

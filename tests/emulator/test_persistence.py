@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from aep_emulator.core.context import EmulatorConfig
+from aep_emulator.core.hooks import secret_fingerprint
 from aep_emulator.testing import EmulatorProcess, aep_headers, fetch_token, spawn_emulator
 
 CONFIG = EmulatorConfig()
@@ -83,8 +84,8 @@ def issue_token(base_url: str) -> Callable[[requests.Session], str]:
 
 
 def verify_tokens(base_url: str, acknowledged: list[str]) -> None:
-    stored = {o["id"]: o["object"] for o in dump(base_url, "ims.tokens")}
-    missing = set(acknowledged) - set(stored)
+    stored = {o["id"]: o["object"] for o in dump(base_url, "ims.tokens")}  # tokens shown as fingerprints
+    missing = {secret_fingerprint(token) for token in acknowledged} - set(stored)
     assert not missing, f"{len(missing)} acknowledged tokens lost"
     now = time.time()
     for token, record in stored.items():

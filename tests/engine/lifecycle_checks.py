@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from aep_emulator.core.hooks import secret_fingerprint
+
 from .aep_stack import CATALOG, AEPStack, ops_by_resource, replacement_order
 
 
@@ -36,7 +38,7 @@ def assert_rotated_secret_updates_in_place(
     stack.up()
 
     assert stack.ids() == ids
-    assert stack.api.stored(ids[connection])["auth"]["params"][auth_param] == rotated
+    assert stack.api.stored(ids[connection])["auth"]["params"][auth_param] == secret_fingerprint(rotated)
     stack.expect_no_changes()
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
+from aep_emulator.core.hooks import secret_fingerprint
 from aep_emulator.testing import EmulatorHandle
 from aep_provider import flow_service, specs
 from aep_provider.base import AEPProvider, clear_metadata_cache
@@ -35,7 +36,7 @@ MASK = "********"
 
 
 def stored_auth_params(emulator: EmulatorHandle, connection_id: str) -> dict[str, Any]:
-    """What the platform keeps (secrets included), read through the emulator's test hook."""
+    """What the platform keeps, read through the emulator's test hook (secrets as their fingerprints)."""
     stored = [o for o in emulator.objects("flowservice.connections") if o["id"] == connection_id]
     return stored[0]["object"]["auth"]["params"]
 
@@ -75,7 +76,7 @@ def test_rotating_credentials_is_one_patch_of_auth_params(
     new_outs = update(provider, connection_id, outs, auth_params=rotated)
     assert emulator.calls("PATCH", "/flowservice/") == 1
     assert writes(emulator) == 1
-    assert stored_auth_params(emulator, connection_id)["secretKey"] == "rotated-secret"
+    assert stored_auth_params(emulator, connection_id)["secretKey"] == secret_fingerprint("rotated-secret")
     assert new_outs["auth_params"] == rotated and new_outs["etag"] != outs["etag"]
 
 
@@ -84,7 +85,7 @@ def test_name_and_description_change_in_place(configured: Callable[..., Any], em
     new_outs = update(configured(BaseConnectionProvider), connection_id, outs, name="Renamed", description="Orders stream")
     server = server_object(emulator, "connections", connection_id)
     assert (server["name"], server["description"]) == ("Renamed", "Orders stream")
-    assert stored_auth_params(emulator, connection_id)["secretKey"] == KINESIS_SECRET  # not touched
+    assert stored_auth_params(emulator, connection_id)["secretKey"] == secret_fingerprint(KINESIS_SECRET)  # not touched
     assert new_outs["description"] == "Orders stream"
 
 
