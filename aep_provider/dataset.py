@@ -221,6 +221,12 @@ class DatasetProvider(AEPProvider[DatasetArgs]):
                 yield CheckFailure("tags", f"tag {key!r} is managed by the input {flag}; set {flag}=True instead")
             elif key.startswith(RESERVED_TAG_PREFIX):
                 yield CheckFailure("tags", f"tag {key!r}: names starting with {RESERVED_TAG_PREFIX!r} belong to the platform")
+            elif key == MARKER_TAG:
+                yield CheckFailure(
+                    "tags",
+                    f"tag {key!r} is reserved: the provider keeps this dataset's marker in it, to find the dataset "
+                    "again after an interrupted create; give your tag another name",
+                )
 
     def create_object(self, args: DatasetArgs, sandbox: str) -> str:
         self._require_profile_schema(args, sandbox)
