@@ -16,7 +16,7 @@ settings only. See ``StackConfig`` for every key and its default.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
@@ -33,6 +33,9 @@ from aep_provider import (
     specs,
     tenant_namespace,
 )
+
+if TYPE_CHECKING:
+    from aep_provider.input_types import ScheduleDict
 
 PROFILE_CLASS = "https://ns.adobe.com/xdm/context/profile"
 PERSON_DETAILS = "https://ns.adobe.com/xdm/context/profile-person-details"
@@ -70,7 +73,7 @@ class StackConfig:
     """``kinesisRegion`` (default ``us-east-1``)."""
     s3_path: str
     """``s3Path`` (default ``aep-demo-bucket/samples``): bucket and folder of the parquet files."""
-    schedule: dict[str, Any]
+    schedule: ScheduleDict
     """``scheduleFrequency`` (default ``minute``), ``scheduleInterval`` (default 15), ``scheduleStartTime``
     (epoch seconds; default: when the flow is created), ``scheduleBackfill`` (default true)."""
 
@@ -82,7 +85,7 @@ class StackConfig:
         if unknown:
             raise pulumi.RunError(f"workflows: unknown {', '.join(unknown)}; choose from {', '.join(WORKFLOWS)}")
         frequency = config.get("scheduleFrequency") or "minute"
-        schedule: dict[str, Any] = {"frequency": frequency}
+        schedule: ScheduleDict = {"frequency": frequency}
         if frequency != "once":
             schedule["interval"] = config.get_int("scheduleInterval") or 15
             schedule["backfill"] = config.get_bool("scheduleBackfill") is not False
