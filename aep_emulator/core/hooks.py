@@ -30,6 +30,8 @@ from .stats import NO_RESPONSE, CallStats, call_stats, route_of
 
 PREFIX = "/__emulator"
 IMS_PREFIX = "/ims/"
+CORE_PREFIX = "/data/core/"  # Identity Service (/data/core/idnamespace)
+PLATFORM_PREFIXES = (AEP_PREFIX, CORE_PREFIX, IMS_PREFIX)
 _TOKEN_KIND = "ims.tokens"  # kept across resets, like issued tokens on the real IMS
 
 FINGERPRINT_PREFIX = "sha256:"
@@ -75,8 +77,8 @@ def is_hook_path(path: str) -> bool:
 
 
 def is_platform_path(path: str) -> bool:
-    """AEP and IMS paths: the ones faults can hit."""
-    return path.startswith(AEP_PREFIX) or path.startswith(IMS_PREFIX)
+    """AEP and IMS paths: the ones faults can hit (Identity Service lives under ``/data/core/``)."""
+    return path.startswith(PLATFORM_PREFIXES)
 
 
 # --- statistics ------------------------------------------------------------------------------
