@@ -80,10 +80,55 @@ log = logging.getLogger(__name__)
 SandboxName = Annotated[str, AfterValidator(validate_sandbox_name)]
 
 
-class AEPArgs(BaseModel):
+def attribute_docstrings(cls: type) -> dict[str, str]:
+    """The docstrings written under a class's annotated attributes (``name: type`` then a string), by name."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    except (OSError, TypeError, SyntaxError):
+        return {}
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    found = {}
+    for node, after in zip(body, body[1:]):
+        if (
+            isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+            and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):  # fmt: skip
+            found[node.target.id] = inspect.cleandoc(after.value.value)
+    return found
+
+
+class _DescribedOnUse(type(BaseModel)):  # type: ignore[misc]
+    """Fills each field's description from its attribute docstring on the first ``model_fields`` access.
+
+    Pydantic's ``use_attribute_docstrings`` does it when the class is made, reading and parsing every
+    module's source at import (about 75 ms of ``import aep_provider``, paid by the program and by the
+    provider process); error messages and docs read descriptions only through ``model_fields``."""
+
+    @property
+    def model_fields(cls) -> dict[str, Any]:
+        fields: dict[str, Any] = getattr(cls, "__pydantic_fields__", {})
+        if not cls.__dict__.get("_described"):
+            for klass in reversed(cls.__mro__):
+                if isinstance(klass, _DescribedOnUse):
+                    for name, text in attribute_docstrings(klass).items():
+                        if name in fields and fields[name].description is None:
+                            fields[name].description = text
+            type.__setattr__(cls, "_described", True)
+        return fields
+
+
+class DescribedModel(BaseModel, metaclass=_DescribedOnUse):
+    """A model whose attribute docstrings become field descriptions on first use, with validators built on
+    first use too (``defer_build``): importing the package builds nothing that only some calls need."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+class AEPArgs(DescribedModel):
     """Inputs shared by every AEP resource. Subclasses add the object's own inputs."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     sandbox: SandboxName | None = None
     """Sandbox that holds the object (e.g. ``dev``). Defaults to the stack's ``aep:sandbox``. Changing it replaces the object."""

@@ -26,6 +26,7 @@ retried after a lost answer may leave one extra, identical version behind (harml
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
@@ -33,17 +34,16 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
-from urllib3.util.retry import Retry
 
 from .errors import AEPApiError, AmbiguousWriteError
 from .ims import TOKENS, TokenCache
 from .settings import Settings
+
+if TYPE_CHECKING:  # imported on first call (about 90 ms): a program that only declares resources never calls
+    import requests
+    from urllib3.util.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -84,26 +84,39 @@ WRITE_ATTEMPTS = 3  # sends of one create/write, counting the first
 _NO_BODY: Any = object()
 
 
-class AEPRetry(Retry):
-    """urllib3 ``Retry`` that also re-sends non-idempotent calls on 429/503 and caps Retry-After."""
+@functools.cache
+def _retry_class() -> type[Retry]:
+    """``AEPRetry``, defined on first use so that importing the package does not import urllib3."""
+    from urllib3.util.retry import Retry
 
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        if status_code in RETRY_ANY_METHOD_STATUSES and self.total:
-            return True
-        if status_code in RETRY_READ_STATUSES:
-            return bool(self.total) and method.upper() in READ_METHODS
-        return super().is_retry(method, status_code, has_retry_after)
+    class AEPRetry(Retry):
+        """urllib3 ``Retry`` that also re-sends non-idempotent calls on 429/503 and caps Retry-After."""
 
-    def get_retry_after(self, response: Any) -> float | None:
-        seconds = super().get_retry_after(response)
-        return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+        def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+            if status_code in RETRY_ANY_METHOD_STATUSES and self.total:
+                return True
+            if status_code in RETRY_READ_STATUSES:
+                return bool(self.total) and method.upper() in READ_METHODS
+            return super().is_retry(method, status_code, has_retry_after)
+
+        def get_retry_after(self, response: Any) -> float | None:
+            seconds = super().get_retry_after(response)
+            return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+    return AEPRetry
+
+
+def __getattr__(name: str) -> Any:
+    if name == "AEPRetry":
+        return _retry_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def retry_policy(
     allowed_methods: frozenset[str] = IDEMPOTENT_METHODS, statuses: frozenset[int] = RETRY_STATUSES
-) -> AEPRetry:
+) -> Retry:
     """The bounded, jittered policy of AEP calls; ``ims_retry_policy`` widens it for token POSTs."""
-    return AEPRetry(
+    return _retry_class()(
         total=MAX_RETRIES,
         connect=MAX_RETRIES,
         read=MAX_RETRIES,
@@ -120,18 +133,18 @@ def retry_policy(
     )
 
 
-def lookup_retry_policy() -> AEPRetry:
+def lookup_retry_policy() -> Retry:
     """Look-ups: ``retry_policy`` with one connect retry, so an unreachable endpoint fails fast."""
     policy = retry_policy()
     return policy.new(connect=LOOKUP_CONNECT_RETRIES)
 
 
-def lookup_ims_retry_policy() -> AEPRetry:
+def lookup_ims_retry_policy() -> Retry:
     """The token POST of a look-up: ``ims_retry_policy`` with one connect retry."""
     return ims_retry_policy().new(connect=LOOKUP_CONNECT_RETRIES)
 
 
-def ims_retry_policy() -> AEPRetry:
+def ims_retry_policy() -> Retry:
     """Token POSTs: re-sent on a lost connection (connect or read) and on 429/502/503/504."""
     return retry_policy(IMS_RETRY_METHODS, IMS_RETRY_STATUSES)
 
@@ -141,6 +154,9 @@ _sessions: dict[str, requests.Session] = {}
 
 
 def _session_with(name: str, policy: Callable[[], Retry]) -> requests.Session:
+    import requests
+    from requests.adapters import HTTPAdapter
+
     with _session_lock:
         if name not in _sessions:
             session = requests.Session()
@@ -362,6 +378,8 @@ class AEPClient:
     def _send(
         self, method: str, path: str, headers: dict[str, str], body: Any, params: Mapping[str, Any] | None
     ) -> requests.Response:
+        import requests
+
         kwargs: dict[str, Any] = {"headers": headers, "params": params, "timeout": self.timeout}
         if body is not _NO_BODY:
             kwargs["json"] = body
@@ -404,6 +422,9 @@ def _json_body(answer: requests.Response) -> Any:
 
 def _was_sent(exc: requests.RequestException) -> bool:
     """False only when the connection was never made (the request cannot have been processed)."""
+    import requests
+    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return False
     reason = exc.args[0].reason if exc.args and isinstance(exc.args[0], MaxRetryError) else None

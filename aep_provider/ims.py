@@ -13,11 +13,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import requests
+from typing import TYPE_CHECKING
 
 from .errors import AEPApiError
 from .settings import Settings
+
+if TYPE_CHECKING:  # imported on first token request (client.py says why)
+    import requests
 
 TOKEN_PATH = "/ims/token/v3"
 # Refresh this long before expiry (aepp uses 500 s), or at half-life for short-lived tokens.
@@ -98,6 +100,8 @@ class TokenCache:
             return self._fetch_locks.setdefault(key, threading.Lock())
 
     def _fetch(self, settings: Settings, session: requests.Session) -> AccessToken:
+        import requests
+
         started = self._clock()
         try:
             answer = session.post(

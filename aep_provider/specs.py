@@ -34,15 +34,16 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Literal
 
 from .base import cached_get
 from .client import AEPClient
 from .errors import AEPProviderError
 from .flow_service import CONNECTION_SPECS, FLOW_SPECS, first_item, list_objects, path
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 # --- well-known connection spec ids (aep-api.md §5.2) --------------------------------------------------
 
@@ -230,6 +231,8 @@ def schema_problems(
     ``reveal_values=False`` keeps every value out of the text (``auth.params`` hold secrets): only field
     names and the schema's own constraints are shown. A schema the validator cannot read checks nothing.
     """
+    import jsonschema  # on first use: about 60 ms of import that only spec checks need
+
     try:
         validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
         validator_class.check_schema(schema)
@@ -240,14 +243,14 @@ def schema_problems(
     return sorted(dict.fromkeys(lines))
 
 
-def _explain(error: jsonschema.ValidationError, where: str, reveal: bool) -> str:
+def _explain(error: ValidationError, where: str, reveal: bool) -> str:
     nested = [str(part) for part in error.absolute_path]
     properties = error.schema.get("properties") if isinstance(error.schema, Mapping) else None
     text = _problem(error, set(properties or {}), reveal)
     return f"{'.'.join([where, *nested])}: {text}" if nested else text
 
 
-def _problem(error: jsonschema.ValidationError, known: set[str], reveal: bool) -> str:
+def _problem(error: ValidationError, known: set[str], reveal: bool) -> str:
     got = f" (got {error.instance!r})" if reveal else ""
     rule, expected = error.validator, error.validator_value
     if rule == "required" and isinstance(error.instance, Mapping):
