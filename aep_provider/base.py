@@ -43,8 +43,11 @@ What the base guarantees (DESIGN.md, dynamic-provider rules):
 
 from __future__ import annotations
 
+import ast
 import functools
+import inspect
 import logging
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
