@@ -385,7 +385,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
             old_args = self.args_model.model_construct(**old_known)
             both = frozenset(known) & frozenset(old_known)
             failures += self.validate_change(old_args, args, both)  # type: ignore[arg-type]
-        return CheckResult(news, self._secret_safe(failures))
+        return CheckResult(self.with_defaults(news), self._secret_safe(failures))
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         new_inputs = user_inputs(news)
@@ -465,7 +465,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
             return ReadResult(None, {})  # gone: refresh drops it from state
         current = current.model_copy(update=self._readable_inputs(obj, current))  # type: ignore[arg-type]
         outputs = self._outputs(current, sandbox, obj)  # type: ignore[arg-type]
-        return ReadResult(id_, outputs, inputs=self._declared_inputs(outputs))
+        return ReadResult(id_, outputs, inputs=self.with_defaults(self._declared_inputs(outputs)))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         known, _, _ = self._validate_fields(user_inputs(olds))
@@ -639,6 +639,24 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
             return adapter.dump_python(adapter.validate_python(value), mode="json")
         except ValidationError:
             return value  # e.g. state written by an older release: compare as stored
+
+    def with_defaults(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """``inputs`` with each unset input's default when it is not null (``profile_enabled: false``, ``tags: {}``).
+
+        Outputs echo every input, defaults included, and the engine shows a replacement (or an update) in
+        preview as the old outputs against the new inputs: an unset input would show as removed. Checked
+        inputs (and refreshed ones) carry the defaults, so it shows unchanged. ``diff`` compares normalised
+        values, so state written without them (an earlier release) previews clean. Sandbox, adoption and
+        marker inputs, check-only and secret inputs are left as they are."""
+        skipped = set(COMMON_INPUTS) | self.check_only_inputs | self.secret_inputs
+        filled = dict(inputs)
+        for name, info in self.args_model.model_fields.items():
+            if name in skipped or info.is_required() or inputs.get(name) is not None:
+                continue
+            default = self._normal(name, None)
+            if default is not None:
+                filled[name] = default
+        return filled
 
     def _declared_inputs(self, outputs: Mapping[str, Any]) -> dict[str, Any]:
         """Inputs as a program would declare them: defaults left out, so previews show no noise."""

@@ -227,9 +227,10 @@ def test_create_read_update_delete(
 
     outs_after_read, inputs = refreshed(provider, dataset_id, outs)
     assert outs_after_read == outs  # no drift: read gives back exactly what create stored
-    # Inputs as the program declared them: defaults (sandbox, parquet, no description) left out.
+    # Inputs as check returns them: the default sandbox and the null description left out, the file
+    # format's default kept (base.with_defaults: a later replacement's preview shows it unchanged).
     assert inputs == {"name": "Members", "schema_id": schema_id, "profile_enabled": True,
-                      "identity_enabled": True, "tags": {"team": ["crm"]}}
+                      "identity_enabled": True, "tags": {"team": ["crm"]}, "file_format": "parquet"}
     assert provider.diff(dataset_id, outs_after_read, program_inputs(provider, outs)).changes is False
 
     outs = update(provider, dataset_id, outs, name="Members v2", description="All members",
