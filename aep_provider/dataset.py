@@ -361,7 +361,9 @@ class Dataset(AEPResource):
     provider_class = DatasetProvider
 
     dataset_id: pulumi.Output[str]
+    """Catalog id of the dataset; the resource's id (``TargetConnection(dataset_id=...)``)."""
     version: pulumi.Output[str]
+    """Catalog's version of the dataset, sent back as ``If-Match`` by each update."""
     name: pulumi.Output[str]
     schema_id: pulumi.Output[str]
     schema_version: pulumi.Output[str | None]

@@ -216,6 +216,7 @@ class IdentityDescriptor(AEPResource):
     provider_class = IdentityDescriptorProvider
 
     descriptor_id: pulumi.Output[str]
+    """``@id`` of the descriptor; the resource's id."""
     schema_id: pulumi.Output[str]
     field_path: pulumi.Output[str]
 

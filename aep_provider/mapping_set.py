@@ -452,7 +452,9 @@ class MappingSet(AEPResource):
     provider_class = MappingSetProvider
 
     mapping_set_id: pulumi.Output[str]
+    """Data Prep id of the mapping set; the resource's id (``Dataflow(mapping_set_id=...)``)."""
     mapping_version: pulumi.Output[int]
+    """Version of the mapping set; each change makes a new one (``Dataflow(mapping_version=...)``)."""
     schema_id: pulumi.Output[str]
     schema_version: pulumi.Output[str | None]
     field_group_versions: pulumi.Output[list[str] | None]

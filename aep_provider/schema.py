@@ -361,9 +361,13 @@ class Schema(AEPResource):
     provider_class = SchemaProvider
 
     schema_id: pulumi.Output[str]
+    """``$id`` of the schema; the resource's id (``Dataset(schema_id=...)``, ``MappingSet``)."""
     alt_id: pulumi.Output[str]
+    """``meta:altId`` of the schema (``_<tenant>.schemas.<hex>``)."""
     version: pulumi.Output[str]
+    """The Schema Registry's version of the schema; it changes with each update (``Dataset(schema=...)`` wires it)."""
     primary_identity_descriptor_id: pulumi.Output[str | None]
+    """``@id`` of the primary identity descriptor the schema manages (``primary_identity``), or None."""
     title: pulumi.Output[str]
     field_group_versions: pulumi.Output[list[str] | None]
 
