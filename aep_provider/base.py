@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import inspect
 import logging
 import textwrap
@@ -70,7 +71,7 @@ from pulumi.runtime.rpc import UNKNOWN
 from pydantic import AfterValidator, BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from .client import AEPClient, backoff_pause, lookup_client
-from .errors import AdoptionMismatchError, AEPApiError, AEPProviderError, ConfigurationError
+from .errors import AdoptionMismatchError, AEPApiError, AEPProviderError, ConfigurationError, plainly_reported
 from .marker import resource_marker
 from .preflight import clear_sandbox_verdicts, lookup_failure_text, sandbox_problem
 from .settings import ConfigLookup, Settings, configured_sandbox, settings_problems, validate_sandbox_name
@@ -357,6 +358,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
 
     # --- ResourceProvider --------------------------------------------------------------------
 
+    @plainly_reported
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         problems = settings_problems(self._lookup)
         if problems:  # the stack settings come first: nothing else can be judged without them
@@ -373,7 +375,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         if not failures and not unknown:
             failures += self._model_failures(inputs)  # model-level validators, if any
         if failures:
-            return CheckResult(news, self._secret_safe(failures))
+            return CheckResult(news, self._secret_safe(failures, news))
         args = self.args_model.model_construct(**known)
         platform = self._platform_failure(args, frozenset(known))
         if platform is not None:  # unreachable endpoint, refused org, unknown sandbox: say that alone
@@ -385,8 +387,9 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
             old_args = self.args_model.model_construct(**old_known)
             both = frozenset(known) & frozenset(old_known)
             failures += self.validate_change(old_args, args, both)  # type: ignore[arg-type]
-        return CheckResult(self.with_defaults(news), self._secret_safe(failures))
+        return CheckResult(self.with_defaults(news), self._secret_safe(failures, news))
 
+    @plainly_reported
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         new_inputs = user_inputs(news)
         changed = [
@@ -408,6 +411,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
             changes=bool(changed), replaces=replaces, delete_before_replace=self.delete_before_replace
         )
 
+    @plainly_reported
     def create(self, props: dict[str, Any]) -> CreateResult:
         args = self._parse(props)
         sandbox = self.sandbox_of(args)
@@ -456,6 +460,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
             log.warning("created %s but could not read it back (%s); a refresh completes its outputs", object_id, exc)
             return {}
 
+    @plainly_reported
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         known, _, _ = self._validate_fields(user_inputs(props))
         current = self.args_model.model_construct(**known)
@@ -467,6 +472,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         outputs = self._outputs(current, sandbox, obj)  # type: ignore[arg-type]
         return ReadResult(id_, outputs, inputs=self.with_defaults(self._declared_inputs(outputs)))
 
+    @plainly_reported
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         known, _, _ = self._validate_fields(user_inputs(olds))
         old = self.args_model.model_construct(**known)
@@ -476,6 +482,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         obj = self.read_existing(id_, sandbox)
         return UpdateResult(self._outputs(new, sandbox, obj))
 
+    @plainly_reported
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         sandbox = props.get("sandbox") or self.default_sandbox
         deadline = time.monotonic() + self.delete_timeout_seconds
@@ -539,11 +546,16 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
             return None
         return CheckFailure("sandbox", problem.removeprefix("sandbox: ")) if where == "sandbox" else CheckFailure("", problem)
 
-    def _secret_safe(self, failures: Iterable[CheckFailure]) -> list[CheckFailure]:
-        """Failures on secret inputs moved off the property: the engine prints a failing property's
-        *value* next to the reason, secret or not ("property auth_params value {...} has a problem")."""
+    def _secret_safe(self, failures: Iterable[CheckFailure], news: Mapping[str, Any] | None = None) -> list[CheckFailure]:
+        """Failures on secret inputs, and on inputs holding a map or a list, moved off the property: the engine
+        prints a failing property's *value* next to the reason, secret or not, and a structured one in Go's
+        notation ("property fields value {map[crmId:{map[type:{strng}]}]} has a problem"). The reason then
+        starts with the input's name, joined to the sub-path it names (``fields.crmId.type: ...``)."""
+        values = news or {}
         return [
-            CheckFailure("", f"{f.property}: {f.reason}") if f.property in self.secret_inputs else f
+            CheckFailure("", _named(f.property, f.reason))
+            if f.property in self.secret_inputs or isinstance(values.get(f.property), (Mapping, list, tuple))
+            else f
             for f in failures
         ]
 
@@ -702,6 +714,14 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
 
     def _outputs(self, args: ArgsT, sandbox: str, obj: dict[str, Any]) -> dict[str, Any]:
         return {**args.model_dump(mode="json"), "sandbox": sandbox, **self.outputs_from_server(obj, args)}
+
+
+_SUB_PATH = re.compile(r"^[\w.\[\]-]+: ")
+
+
+def _named(name: str, reason: str) -> str:
+    """``fields`` + ``crmId.type: not a type`` -> ``fields.crmId.type: not a type``; else ``name: reason``."""
+    return f"{name}.{reason}" if _SUB_PATH.match(reason) else f"{name}: {reason}"
 
 
 @functools.cache

@@ -6,9 +6,13 @@ code, title, detail, request id, method and path) and never a token, API secret 
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # The AEP error code sits at the end of the ``type`` URI: ``.../errors/XDM-1010-404``.
 _CODE_IN_TYPE = re.compile(r"/errors/([A-Za-z0-9_.-]+)$")
@@ -167,3 +171,40 @@ def _code_from_type(type_uri: Any) -> str | None:
         return None
     match = _CODE_IN_TYPE.search(type_uri)
     return match.group(1) if match else None
+
+
+# --- errors as the engine shows them ---------------------------------------------------------------------
+
+# The methods of pulumi's dynamic provider server (pulumi/dynamic/__main__.py) that call a provider.
+_SERVICER_METHODS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete"})
+
+
+def report_plainly(exc: BaseException) -> None:
+    """Make ``exc``'s own text the error the engine shows, without grpc's "Exception calling application: ".
+
+    pulumi's dynamic provider server lets a provider's exception reach grpc, whose server prefixes its text
+    unless the servicer context already holds details (grpc/_server.py, ``_abort`` keeps ``state.details``).
+    The server never passes that context to the provider, so it is found in the calling frames; outside
+    the server (tests, scripts) there is none and nothing happens. The exception is still raised after.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        context = frame.f_locals.get("context")
+        if frame.f_code.co_name in _SERVICER_METHODS and callable(getattr(context, "set_details", None)):
+            context.set_details(str(exc))
+            return
+        frame = frame.f_back  # type: ignore[assignment]
+
+
+def plainly_reported(method: Callable[..., T]) -> Callable[..., T]:
+    """Decorate a ``ResourceProvider`` method so an exception it raises reaches the engine as its own text."""
+
+    @functools.wraps(method)
+    def wrapped(*args: Any, **kwargs: Any) -> T:
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            report_plainly(exc)
+            raise
+
+    return wrapped

@@ -159,12 +159,13 @@ class BadInput:
     """Stack settings changed for this case only (``None`` removes the key); restored afterwards."""
 
     def named_in(self, output: str) -> bool:
-        # A check failure reads "property <input> value {...} has a problem: <reason>", or for a secret
-        # input (whose value the engine never prints) "has a problem: <input>: <reason>"; an input name the
-        # resource does not have is refused by its constructor, in the program.
+        # A check failure reads "property <input> value {...} has a problem: <reason>" for a plain value, or
+        # for a secret input and one holding a map or a list (whose value the engine would print in Go's
+        # notation) "has a problem: <input>: <reason>" or "has a problem: <input>.<sub.path>: <reason>"; an
+        # input name the resource does not have is refused by its constructor, in the program.
         return any(
             form.format(self.field) in output
-            for form in ("property {} value", "has a problem: {}:", "unknown input(s) {}")
+            for form in ("property {} value", "has a problem: {}:", "has a problem: {}.", "unknown input(s) {}")
         )
 
 
@@ -425,8 +426,22 @@ def test_bad_input_fails_preview_naming_the_input_without_writing(stack: AEPStac
     assert case.named_in(output), output
     assert case.says in output, output
     assert "Exception calling application" not in output, output
+    assert "{map[" not in output and "value [" not in output, output  # no value in Go's notation
     if case.config == settings(endpoint=UNREACHABLE):
         assert seconds < 5 + PREVIEW_OVERHEAD_SECONDS, seconds
+
+
+def test_a_failure_at_up_reads_as_the_providers_own_text(stack: AEPStack) -> None:
+    # Only the write can tell that a title is taken (help/xdm/troubleshooting-guide.md, XDM-1521): the
+    # create's refusal is raised during `up`, and reaches the engine as the provider's own text.
+    clash = {"title": "Checked loyalty", "intended_classes": [PROFILE_CLASS], "fields": {"memberId": {"type": "string"}}}
+    stack.declare([*BASE, declared("clash", "FieldGroup", clash)])
+    try:
+        output = stack.up_failure()
+    finally:
+        stack.deploy(BASE)
+    assert "'Checked loyalty'" in output and "XDM-1521" in output, output
+    assert "Exception calling application" not in output, output
 
 
 def test_cases_cover_every_resource_and_forbidden_changes() -> None:
