@@ -59,15 +59,15 @@ def test_left_after_destroy_tells_retained_from_left_over(soak: ModuleType) -> N
     assert soak.left_after_destroy(objects[:1], ["f1"]) == (0, 1)
 
 
-def test_faults_fired_from_the_emulator_statistics(soak: ModuleType) -> None:
-    calls = [
-        {"method": "GET", "route": "/a", "status": 429, "count": 7},
-        {"method": "POST", "route": "/b", "status": 429, "count": 2},
-        {"method": "GET", "route": "/a", "status": 503, "count": 3},
-        {"method": "POST", "route": "/b", "status": 0, "count": 4},  # reset or lost answer: no response
-        {"method": "GET", "route": "/a", "status": 200, "count": 90},
+def test_faults_fired_by_label_from_the_fault_listing(soak: ModuleType) -> None:
+    described = [
+        {"id": "a1", "action": "status", "status": 429, "rate": 0.1, "fired": 9, "remaining": None},
+        {"id": "b2", "action": "drop_after_commit", "rate": 0.02, "fired": 4, "remaining": None},
+        {"id": "zz", "action": "latency", "latencyMs": 5, "fired": 70, "remaining": None},  # not the scenario's
     ]
-    assert soak.faults_fired(calls) == Counter({"429": 9, "503": 3, "no answer": 4})
+    assert soak.faults_fired(described, {"a1": "10% 429", "b2": "2% lost answer"}) == Counter(
+        {"10% 429": 9, "2% lost answer": 4}
+    )
 
 
 def test_soak_declares_twenty_pipelines_and_retains_the_field_groups(soak: ModuleType) -> None:
@@ -79,8 +79,8 @@ def test_soak_declares_twenty_pipelines_and_retains_the_field_groups(soak: Modul
 
 
 def result(soak: ModuleType, name: str, **changes: object) -> object:
-    passing = dict(up_runs=1, converged=True, preview_clean=True, retained_left=2, retained_expected=2,
-                   fired=Counter({"429": 12, "no answer": 3}), seconds={"up": 61.4, "preview": 9.2, "destroy": 30.1})  # fmt: skip
+    passing = dict(up_runs=1, converged=True, in_state=180, preview_clean=True, retained_left=2, retained_expected=2,
+                   fired=Counter({"10% 429": 12, "2% lost answer": 3}), seconds={"up": 61.4, "preview": 9.2, "destroy": 30.1})  # fmt: skip
     return soak.ScenarioResult(name, ("10% 429",), pipelines=20, resources=180, **{**passing, **changes})
 
 
@@ -91,8 +91,8 @@ def test_the_table_renders_and_parses_back(soak: ModuleType) -> None:
     assert [row["scenario"] for row in rows] == ["faults", "clean"]
     first, second = rows
     assert first == {
-        "scenario": "faults", "pipelines": "20", "resources": "180", "up runs": "1", "dups": "0", "orphans": "0",
-        "preview": "no changes", "after destroy": "0 + 2/2 kept", "faults fired": "12 429, 3 no answer",
+        "scenario": "faults", "pipelines": "20", "resources": "180", "up runs": "1", "in state": "180", "dups": "0", "orphans": "0",
+        "preview": "no changes", "after destroy": "0 + 2/2 kept", "faults fired": "10% 429: 12, 2% lost answer: 3",
         "up s": "61", "preview s": "9", "destroy s": "30", "total s": "101", "result": "PASS",
     }  # fmt: skip
     assert (second["up runs"], second["orphans"], second["faults fired"], second["result"]) == ("2", "1", "-", "FAIL")
@@ -100,7 +100,7 @@ def test_the_table_renders_and_parses_back(soak: ModuleType) -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [{"up_runs": 2}, {"duplicates": 1}, {"orphans": 1}, {"preview_clean": False}, {"left_over": 1},
+    [{"up_runs": 2}, {"in_state": 179}, {"duplicates": 1}, {"orphans": 1}, {"preview_clean": False}, {"left_over": 1},
      {"retained_left": 1}, {"converged": False}],
 )  # fmt: skip
 def test_a_scenario_passes_only_when_every_goal_holds(soak: ModuleType, change: dict[str, object]) -> None:
