@@ -547,14 +547,16 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         return CheckFailure("sandbox", problem.removeprefix("sandbox: ")) if where == "sandbox" else CheckFailure("", problem)
 
     def _secret_safe(self, failures: Iterable[CheckFailure], news: Mapping[str, Any] | None = None) -> list[CheckFailure]:
-        """Failures on secret inputs, and on inputs holding a map or a list, moved off the property: the engine
+        """Failures on secret inputs, and on inputs holding a map (or a list of maps), moved off the property: the engine
         prints a failing property's *value* next to the reason, secret or not, and a structured one in Go's
         notation ("property fields value {map[crmId:{map[type:{strng}]}]} has a problem"). The reason then
         starts with the input's name, joined to the sub-path it names (``fields.crmId.type: ...``)."""
         values = news or {}
         return [
-            CheckFailure("", _named(f.property, f.reason))
-            if f.property in self.secret_inputs or isinstance(values.get(f.property), (Mapping, list, tuple))
+            CheckFailure("", f"{f.property}: {f.reason}")
+            if f.property in self.secret_inputs
+            else CheckFailure("", _named(f.property, f.reason))
+            if _structured(values.get(f.property))
             else f
             for f in failures
         ]
@@ -719,8 +721,15 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
 _SUB_PATH = re.compile(r"^[\w.\[\]-]+: ")
 
 
+def _structured(value: Any) -> bool:
+    """A map, or a list holding one: what the engine would print in Go's notation (a list of ids reads fine)."""
+    return isinstance(value, Mapping) or (isinstance(value, (list, tuple)) and any(isinstance(v, Mapping) for v in value))
+
+
 def _named(name: str, reason: str) -> str:
     """``fields`` + ``crmId.type: not a type`` -> ``fields.crmId.type: not a type``; else ``name: reason``."""
+    if reason.startswith((f"{name}.", f"{name}:", f"{name}[")):
+        return reason  # the reason names the input already
     return f"{name}.{reason}" if _SUB_PATH.match(reason) else f"{name}: {reason}"
 
 

@@ -32,10 +32,10 @@ from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, TYPE_CHECKING, overload
 
 import pulumi
-from pulumi.dynamic import CheckFailure
+from pulumi.dynamic import CheckFailure, CheckResult
 from pydantic import AfterValidator, Field
 
-from .base import AEPArgs, AEPResource
+from .base import AEPArgs, AEPResource, contains_unknown
 from .errors import AEPApiError, AEPProviderError, UnsupportedChangeError
 from .identity_descriptor import (
     Identity,
@@ -132,6 +132,23 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
     id_output = "schema_id"
 
     # --- check ---------------------------------------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Also looks up the known field groups of a list that holds one not known yet (a FieldGroup created
+        in the same deployment): the base treats such a list as unknown as a whole."""
+        result = super().check(olds, news)
+        groups, sandbox = news.get("field_groups"), news.get("sandbox")
+        if result.failures or not isinstance(groups, (list, tuple)) or not contains_unknown(groups) or contains_unknown(sandbox):
+            return result
+        where = sandbox or self.default_sandbox
+        failures = [
+            found
+            for group in groups
+            if isinstance(group, str) and not contains_unknown(group)
+            for found in [self.lookup("field_groups", lambda client, i=group: resolved(client, "fieldgroups", i, where), "")]
+            if isinstance(found, CheckFailure)
+        ]
+        return CheckResult(result.inputs, self._secret_safe(failures, news)) if failures else result
 
     def validate(self, args: SchemaArgs, known: frozenset[str]) -> Iterable[CheckFailure]:
         if "class_id" in known and not args.class_id.startswith("https://"):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 import requests
+from pulumi.dynamic import CheckFailure
 
 from aep_emulator.testing import EmulatorHandle
 from aep_provider.base import AEPProvider
@@ -26,11 +28,22 @@ def writes(emulator: EmulatorHandle) -> int:
     return total - emulator.calls("POST", "/ims/")
 
 
+def failed_input(provider: AEPProvider[Any], failure: CheckFailure) -> str:
+    """The input a check failure names: its property, or for a failure moved off the property because the
+    input holds a map (``AEPProvider._secret_safe``) the input its reason starts with. A secret input's
+    failure stays "" (its reason starts with the input's name too)."""
+    if failure.property:
+        return failure.property
+    head = re.split(r"[.:\[]", failure.reason, maxsplit=1)[0]
+    return head if head in provider.args_model.model_fields and head not in provider.secret_inputs else ""
+
+
 def failures_of(provider: AEPProvider[Any], news: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, str]:
-    """``check``'s failures as {property: reasons joined}."""
+    """``check``'s failures as {input: reasons joined}."""
     found: dict[str, str] = {}
     for failure in provider.check(olds or {}, news).failures:
-        found[failure.property] = (found.get(failure.property, "") + " | " + failure.reason).strip(" |")
+        name = failed_input(provider, failure)
+        found[name] = (found.get(name, "") + " | " + failure.reason).strip(" |")
     return found
 
 

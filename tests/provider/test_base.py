@@ -21,6 +21,7 @@ from aep_provider.errors import AEPApiError
 from aep_provider.field_group import FieldGroupProvider
 from aep_provider.identity_descriptor import IdentityDescriptorProvider
 from aep_provider.schema import SchemaProvider
+from tests.provider.flow_helpers import failed_input
 from tests.provider.conftest import configure
 
 PROVIDERS = [DatasetProvider, SchemaProvider, FieldGroupProvider, IdentityDescriptorProvider]
@@ -156,7 +157,7 @@ def test_check(provider_class: type[AEPProvider[Any]], olds: dict, news: dict, e
     provider = configure(provider_class(), {})
     old_inputs = {**olds, "__provider": "stub"} if olds else {}
     result = provider.check(old_inputs, {**news, "__provider": "stub"})
-    failures = {f.property: f.reason for f in result.failures}
+    failures = {failed_input(provider, f): f.reason for f in result.failures}
     assert set(failures) == set(expected), failures
     for prop, text in expected.items():
         assert text in failures[prop], failures[prop]

@@ -18,7 +18,7 @@ from aep_provider.mapping_set import (
     schema_field_paths,
 )
 from tests.provider.conftest import program_inputs, refreshed, update
-from tests.provider.flow_helpers import Made, assert_check_failures, failures_of, writes
+from tests.provider.flow_helpers import Made, assert_check_failures, failed_input, failures_of, writes
 
 pytest_plugins = ["tests.provider.flow_fixtures"]  # the flow-side fixtures
 
@@ -207,9 +207,10 @@ def test_check_refuses_each_destination_missing_from_the_schema(
     emulator: EmulatorHandle, configured: Callable[..., Any], schema: Made
 ) -> None:
     emulator.clear_stats()
-    found = configured(MappingSetProvider).check({}, {"schema_id": schema[0], "mappings": BAD_DESTINATIONS}).failures
+    provider = configured(MappingSetProvider)
+    found = provider.check({}, {"schema_id": schema[0], "mappings": BAD_DESTINATIONS}).failures
     reasons = [f.reason for f in found]
-    assert [f.property for f in found] == ["mappings", "mappings"]
+    assert [failed_input(provider, f) for f in found] == ["mappings", "mappings"]
     assert "mappings[1] (last -> person.name.lastname)" in reasons[0]
     assert "did you mean 'person.name.lastName'" in reasons[0]
     assert "mappings[3]" in reasons[1] and "Flow test people" in reasons[1]
@@ -236,7 +237,8 @@ def test_check_defers_destinations_while_the_schema_changes_in_the_same_deployme
 
 def test_known_field_group_versions_do_not_defer_the_check(configured: Callable[..., Any], schema: Made) -> None:
     news = {"schema_id": schema[0], "schema_version": "1.0", "field_group_versions": ["1.3"], "mappings": BAD_DESTINATIONS}
-    assert [f.property for f in configured(MappingSetProvider).check({}, news).failures] == ["mappings", "mappings"]
+    provider = configured(MappingSetProvider)
+    assert [failed_input(provider, f) for f in provider.check({}, news).failures] == ["mappings", "mappings"]
 
 
 @pytest.mark.parametrize(("name", "value"), [("schema_version", "1.7"), ("field_group_versions", ["1.1", "1.4"])])

@@ -11,7 +11,7 @@ import pytest
 
 from aep_emulator.testing import EmulatorHandle
 from aep_provider.mapping_set import MappingSetProvider, clear_expression_verdicts
-from tests.provider.flow_helpers import Made
+from tests.provider.flow_helpers import Made, failed_input
 
 pytest_plugins = ["tests.provider.flow_fixtures"]
 
@@ -30,8 +30,9 @@ def fresh_verdicts() -> Iterator[None]:
 
 def test_refused_expressions_fail_the_preview(emulator: EmulatorHandle, configured: Callable[..., Any], schema: Made) -> None:
     news = {"schema_id": schema[0], "mappings": [FULL_NAME, BROKEN, UNKNOWN_FUNCTION]}
-    failures = configured(MappingSetProvider).check({}, news).failures
-    reasons = [f.reason for f in failures if f.property == "mappings"]
+    provider = configured(MappingSetProvider)
+    failures = provider.check({}, news).failures
+    reasons = [f.reason for f in failures if failed_input(provider, f) == "mappings"]
     assert len(reasons) == 2
     assert reasons[0].startswith("mappings[1]: Data Prep refuses the expression 'concat(firstName, '")
     assert "mappings[2]" in reasons[1] and "unknown function 'shout'" in reasons[1]

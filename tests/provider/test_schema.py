@@ -13,6 +13,7 @@ from aep_provider import standard
 from aep_provider.errors import AdoptionMismatchError, AEPApiError, UnsupportedChangeError
 from aep_provider.identity_descriptor import IdentityDescriptorProvider
 from aep_provider.schema import SchemaProvider
+from tests.provider.flow_helpers import failed_input
 from tests.provider.conftest import (
     PERSON_DETAILS,
     PROFILE_CLASS,
@@ -112,7 +113,7 @@ def test_breaking_changes_are_refused_by_check(
 ) -> None:
     _, outs = profile_schema
     result = provider.check(program_inputs(provider, outs), program_inputs(provider, outs, **change))
-    found = [(f.property, reason in f.reason) for f in result.failures]
+    found = [(failed_input(provider, f), reason in f.reason) for f in result.failures]
     # Without its field groups the primary identity's field is gone too, and check says so as well.
     assert (field, True) in found and {p for p, _ in found} <= {field, "primary_identity"}, result.failures
 
