@@ -16,9 +16,10 @@ INPUTS = {"name": "members", "schema_id": "s1", "__provider": "stub"}
 
 
 def tag_failures(tags: dict[str, Any], **extra: Any) -> dict[str, str]:
-    """``check`` as an offline preview runs it (no credentials: no look-up), failures by property."""
+    """``check`` as an offline preview runs it (no credentials: no look-up), failures by the input they name:
+    the failure's property, or the ``<input>: `` its reason starts with when it is reported on no property."""
     checked = configure(DatasetProvider(), {}).check({}, {**INPUTS, "tags": tags, **extra})
-    return {f.property: f.reason for f in checked.failures}
+    return {f.property or f.reason.split(":", 1)[0]: f.reason for f in checked.failures}
 
 
 def test_a_user_tag_named_like_the_marker_fails_naming_tags_and_the_fix() -> None:
