@@ -161,11 +161,12 @@ class BadInput:
     def named_in(self, output: str) -> bool:
         # A check failure reads "property <input> value {...} has a problem: <reason>" for a plain value, or
         # for a secret input and one holding a map or a list of maps (whose value the engine would print in Go's
-        # notation) "has a problem: <input>: <reason>" or "has a problem: <input>.<sub.path>: <reason>"; an
+        # notation) "has a problem: <input>: <reason>", "<input>.<sub.path>: <reason>" or "<input>[i] ..."; an
         # input name the resource does not have is refused by its constructor, in the program.
         return any(
             form.format(self.field) in output
-            for form in ("property {} value", "has a problem: {}:", "has a problem: {}.", "unknown input(s) {}")
+            for form in ("property {} value", "has a problem: {}:", "has a problem: {}.", "has a problem: {}[",
+                         "unknown input(s) {}")
         )
 
 
