@@ -70,7 +70,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 from pydantic import AfterValidator, BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from .client import AEPClient, backoff_pause, lookup_client
+from .client import READS, AEPClient, backoff_pause, lookup_client
 from .errors import AdoptionMismatchError, AEPApiError, AEPProviderError, ConfigurationError, plainly_reported
 from .marker import resource_marker
 from .preflight import clear_sandbox_verdicts, lookup_failure_text, sandbox_problem
@@ -209,10 +209,66 @@ def cached_get(
     return body
 
 
+def peek_cached(client: AEPClient, path: str, *, sandbox: str) -> Any | None:
+    """What ``cached_get`` keeps for ``path`` (no parameters, default Accept), without asking AEP; else None."""
+    key = (client.settings.endpoint, client.settings.org_id, sandbox, path, "", "")
+    with _metadata_lock:
+        return _metadata.get(key)
+
+
 def clear_metadata_cache() -> None:
+    """Forget every look-up answer of this process (tests: the platform was emptied in between)."""
     with _metadata_lock:
         _metadata.clear()
     clear_sandbox_verdicts()
+    forget_platform_objects()
+
+
+def forget_platform_objects() -> None:
+    """Forget the objects this process read and the marker listings (tests: the platform was emptied);
+    spec and sandbox look-ups stay, as the platform's catalogues do."""
+    with _metadata_lock:
+        _marker_indexes.clear()
+    READS.clear()
+
+
+# --- marker look-ups: one listing per collection and process ----------------------------------------
+
+MarkerIndex = dict[str, list[str]]  # marker -> ids of the objects carrying it
+_marker_indexes: dict[tuple[str, ...], MarkerIndex] = {}
+_marker_listing_locks: dict[tuple[str, ...], threading.Lock] = {}
+
+
+def _marker_key(client: AEPClient, sandbox: str, collection: str) -> tuple[str, ...]:
+    return (client.settings.endpoint, client.settings.org_id, sandbox, collection)
+
+
+def marked_ids(client: AEPClient, sandbox: str, collection: str, marker: str, list_marked: Callable[[], MarkerIndex]) -> list[str]:
+    """Ids of the objects of ``collection`` carrying ``marker``, from one listing per process (``list_marked``).
+
+    Objects left by an interrupted create were made by an earlier command, so they are in a listing made
+    at the first create of this one; what this process creates afterwards is added by ``note_marked``.
+    Concurrent creates wait for the one listing."""
+    key = _marker_key(client, sandbox, collection)
+    with _metadata_lock:
+        listing_lock = _marker_listing_locks.setdefault(key, threading.Lock())
+    with listing_lock:
+        with _metadata_lock:
+            index = _marker_indexes.get(key)
+        if index is None:
+            index = list_marked()
+            with _metadata_lock:
+                _marker_indexes[key] = index
+    with _metadata_lock:
+        return list(index.get(marker, ()))
+
+
+def note_marked(client: AEPClient, sandbox: str, collection: str, marker: str, object_id: str) -> None:
+    """Add an object this process just created to its collection's index (when one was listed)."""
+    with _metadata_lock:
+        index = _marker_indexes.get(_marker_key(client, sandbox, collection))
+        if index is not None:
+            index.setdefault(marker, []).append(object_id)
 
 
 class AEPProvider(ResourceProvider, Generic[ArgsT]):
@@ -228,6 +284,11 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
     # same deployment): never diffed, never sent to AEP, never read back.
     check_only_inputs: ClassVar[frozenset[str]] = frozenset()
     in_use_codes: ClassVar[frozenset[str]] = frozenset()
+    # Codes of a create refused because an object like it exists already (a title unique per sandbox): the
+    # marker look-up (``find_marked``) then runs only after such a refusal instead of before every create.
+    exists_codes: ClassVar[frozenset[str]] = frozenset()
+    # Where ``find_marked`` looks, listed once per process by ``list_marked`` (None: ``find_marked`` decides).
+    marker_collection: ClassVar[str | None] = None
     # ``check`` first makes sure the sandbox exists (preflight.py); a Sandbox, which makes one, does not.
     checks_sandbox: ClassVar[bool] = True
     delete_before_replace: ClassVar[bool | None] = None
@@ -282,6 +343,13 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
             return self._client
 
     @property
+    def reader(self) -> AEPClient:
+        """A client for the checks ``create``/``update`` make before writing (a referenced schema, a flow's
+        connections): a GET this process already made is answered from ``client.READS``, which forgets
+        whatever this process writes, so an object changed earlier in the same deployment is read again."""
+        return AEPClient(self.settings, shared_reads=True)
+
+    @property
     def default_sandbox(self) -> str:
         return configured_sandbox(self._lookup)
 
@@ -307,8 +375,18 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
 
     def find_marked(self, args: ArgsT, sandbox: str) -> str | None:
         """The id of an object carrying ``args.resource_marker`` (made by an interrupted create of this
-        resource), or None. One server-side filtered call; types that keep no marker return None."""
-        return None
+        resource), or None. Types that set ``marker_collection`` answer from one ``list_marked`` listing per
+        process (``marked_ids``); others override this (one server-side filtered call), or keep no marker."""
+        if self.marker_collection is None or not args.resource_marker:
+            return None
+        found = marked_ids(
+            self.client, sandbox, self.marker_collection, args.resource_marker, lambda: self.list_marked(sandbox)
+        )
+        return found[0] if found else None
+
+    def list_marked(self, sandbox: str) -> MarkerIndex:
+        """Every marked object of ``marker_collection`` in the sandbox, as marker -> ids (see ``find_marked``)."""
+        raise NotImplementedError
 
     def id_from_server(self, obj: dict[str, Any], requested_id: str) -> str:
         """The id to keep in state for an object read by ``requested_id`` (adoption may use an alias)."""
@@ -418,17 +496,30 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         if args.adopt_id:
             object_id, obj = self._adopt(args, sandbox)
             return CreateResult(object_id, self._outputs(args, sandbox, obj))
-        adopted = self._adopt_marked(args, sandbox, props)
-        if adopted is not None:
-            object_id, obj = adopted
-        else:
-            made = self.create_object(args, sandbox)
-            object_id, answer = made if isinstance(made, tuple) else (made, None)
-            obj = answer if answer is not None else self._read_back(object_id, sandbox)
+        object_id, obj = self._create_or_adopt(args, sandbox, props)
         outputs = self._outputs(args, sandbox, obj)
         if self.id_output and not outputs.get(self.id_output):
             outputs[self.id_output] = object_id  # read-back failed: the id is kept, refresh completes the rest
         return CreateResult(object_id, outputs)
+
+    def _create_or_adopt(self, args: ArgsT, sandbox: str, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The marked object of an interrupted create, adopted, or a new one. With ``exists_codes`` the
+        marker is looked for only when the platform refuses the create for one of them (an interrupted
+        create left an object of that title): one call fewer on every create that goes through."""
+        adopted = None if self.exists_codes else self._adopt_marked(args, sandbox, props)
+        if adopted is not None:
+            return adopted
+        try:
+            made = self.create_object(args, sandbox)
+        except AEPApiError as exc:
+            adopted = self._adopt_marked(args, sandbox, props) if exc.has_code(self.exists_codes) else None
+            if adopted is None:
+                raise
+            return adopted
+        object_id, answer = made if isinstance(made, tuple) else (made, None)
+        if self.marker_collection is not None and args.resource_marker:
+            note_marked(self.client, sandbox, self.marker_collection, args.resource_marker, object_id)
+        return object_id, answer if answer is not None else self._read_back(object_id, sandbox)
 
     def _adopt_marked(self, args: ArgsT, sandbox: str, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
         """The object an interrupted create of this resource made, adopted (and finished in place when it

@@ -178,13 +178,68 @@ def shared_ims_session() -> requests.Session:
 
 
 def lookup_client(settings: Settings) -> AEPClient:
-    """A client for the read-only look-ups of ``check``: fails fast on an unreachable endpoint."""
+    """A client for the read-only look-ups of ``check``: fails fast on an unreachable endpoint, and answers
+    a GET this process already made from ``READS`` (see ``ProcessReads``)."""
     return AEPClient(
         settings,
         session=_session_with("lookup", lookup_retry_policy),
         ims_session=_session_with("lookup-ims", lookup_ims_retry_policy),
         timeout=LOOKUP_TIMEOUT,
+        shared_reads=True,
     )
+
+
+ReadKey = tuple[str, str, str, str, str, str]
+
+
+class ProcessReads:
+    """The answers of this process's GETs, for the look-ups of ``check`` (one provider process per command).
+
+    Every client records each successful GET; a write forgets the answers of its path and of the paths
+    above it (``POST /flows`` forgets the listings of ``/flows``, ``PATCH /flows/{id}`` the flow and the
+    listings), and a PUT, PATCH or DELETE also those of the paths under it (a POST only adds there). Only look-up clients answer from here:
+    ``read`` (refresh), read-backs and waits always ask the platform. So a check made after this process
+    created or read an object (a dataset's schema, a flow's connections, an object several resources
+    check) costs no call, and what this process changed is read again. Objects changed by someone else
+    during the same command are not seen, as with any look-up made a moment earlier.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answers: dict[ReadKey, ApiResponse] = {}
+
+    @staticmethod
+    def key(client: AEPClient, path: str, sandbox: str, params: Mapping[str, Any] | None, accept: str | None) -> ReadKey:
+        query = "&".join(f"{k}={v}" for k, v in sorted((params or {}).items()))
+        return (client.settings.endpoint, client.settings.org_id, sandbox, path.rstrip("/"), query, accept or JSON)
+
+    def get(self, key: ReadKey) -> ApiResponse | None:
+        with self._lock:
+            return self._answers.get(key)
+
+    def put(self, key: ReadKey, answer: ApiResponse) -> None:
+        with self._lock:
+            self._answers[key] = answer
+
+    def forget(self, endpoint: str, org_id: str, path: str, below: bool = True) -> None:
+        written = path.rstrip("/")
+        with self._lock:
+            for key in [
+                k for k in self._answers if k[0] == endpoint and k[1] == org_id and _related(k[3], written, below)
+            ]:
+                del self._answers[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+
+def _related(read: str, written: str, below: bool) -> bool:
+    """Whether a write to ``written`` may change the answer of a GET of ``read``."""
+    return read == written or written.startswith(read + "/") or (below and read.startswith(written + "/"))
+
+
+READS = ProcessReads()
 
 
 def quote_id(object_id: str) -> str:
@@ -215,9 +270,11 @@ class AEPClient:
         sleep: Callable[[float], None] = time.sleep,
         ims_session: requests.Session | None = None,
         timeout: tuple[float, float] = TIMEOUT,
+        shared_reads: bool = False,
     ) -> None:
         self.settings = settings
         self.timeout = timeout
+        self.shared_reads = shared_reads
         self._session = session
         self._ims_session = ims_session
         self._tokens = tokens
@@ -253,6 +310,23 @@ class AEPClient:
         Raises ``AmbiguousWriteError`` when a non-idempotent call may or may not have taken effect.
         """
         method = method.upper()
+        if method == "GET":
+            key = READS.key(self, path, sandbox, params, accept)
+            known = READS.get(key) if self.shared_reads else None
+            if known is not None:
+                return known
+            answer = self._request(method, path, sandbox, body, params, accept, content_type, if_match)
+            READS.put(key, answer)
+            return answer
+        try:
+            return self._request(method, path, sandbox, body, params, accept, content_type, if_match)
+        finally:  # also after a failure: an ambiguous write may have happened
+            READS.forget(self.settings.endpoint, self.settings.org_id, path, below=method != "POST")
+
+    def _request(
+        self, method: str, path: str, sandbox: str, body: Any, params: Mapping[str, Any] | None,
+        accept: str | None, content_type: str, if_match: str | None,
+    ) -> ApiResponse:  # fmt: skip
         for attempt in (1, 2):
             token = self._tokens.get(self.settings, self.ims_session)
             headers = self._headers(token, sandbox, accept, content_type if body is not _NO_BODY else None, if_match)

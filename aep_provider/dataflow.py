@@ -434,7 +434,7 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
 
     # --- CRUD ------------------------------------------------------------------------------------
 
-    def create_object(self, args: DataflowArgs, sandbox: str) -> str:
+    def create_object(self, args: DataflowArgs, sandbox: str) -> str | tuple[str, dict[str, Any]]:
         spec_id = args.flow_spec_id or self._joining_spec_id(args, sandbox)
         body = self._create_body(args, spec_id)
         flow_id = create_object(
@@ -444,7 +444,9 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
             refresh=lambda resent: self._refresh_start(resent, args),
             marker=args.resource_marker,
         )  # fmt: skip
-        self._settled(flow_id, sandbox)
+        settled = self._settled(flow_id, sandbox)
+        if args.enabled and settled is not None:
+            return flow_id, settled  # the wait read it once its create was over: no read-back
         if not args.enabled:
             try:
                 self._set_enabled(flow_id, False, sandbox)
@@ -549,7 +551,7 @@ class DataflowProvider(FlowServiceProvider[DataflowArgs]):
         ends = []
         for resource, connection_id in ((SOURCE_CONNECTIONS, args.source_connection_ids[0]),
                                         (TARGET_CONNECTIONS, args.target_connection_ids[0])):  # fmt: skip
-            connection = get_object(self.client, resource, connection_id, sandbox)
+            connection = get_object(self.reader, resource, connection_id, sandbox)  # connection specs never change
             if connection is None:
                 raise AEPProviderError(f"{resource} {connection_id} does not exist in sandbox {sandbox!r}")
             ends.append(spec_id_of(connection) or "")

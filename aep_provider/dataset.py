@@ -18,7 +18,9 @@ only the tag keys the user declares (in the old or the new inputs) and the two f
 Marker (``marker.py``): the Catalog tag ``aep-provider/marker: ["<marker>"]``, written at create. Catalog
 keeps any tag name but ``adobe/...`` and the two flags (help/catalog/api/filter-data.md, "Filter by tag":
 "avoid the adobe prefix"; tags are lists of strings, help/catalog/api/create-dataset.md), and lists datasets
-by tag (``tags=<name>:<value>``, same section): one filtered GET before a create finds a dataset an
+by tag (``tags=<name>:<value>``, same section; a value of just ``*`` matches any dataset holding the tag):
+one listing of every marked dataset per process (``tags=aep-provider/marker:*``, paged by ``start`` and
+``limit`` until a page holds fewer than ``limit``, help/catalog/api/filter-data.md) finds a dataset an
 interrupted create of this resource made. The tag is no user tag: read and update touch declared keys only.
 
 Every update sends ``If-Match`` with the dataset's version exactly as the platform gave it in the
@@ -53,6 +55,8 @@ IDENTITY_TAG = "unifiedIdentity"
 ENABLED = "enabled:true"
 DISABLED = "enabled:false"
 MARKER_TAG = "aep-provider/marker"  # this resource's marker (marker.py); never a user tag
+_MARKED_PAGE = 100  # Catalog's largest page (help/catalog/api/filter-data.md, "Limit the number of results")
+_MAX_MARKED = 100_000
 ENABLED_AT = "enabledAt:"  # the platform's time of enablement, beside enabled:true
 RESERVED_TAG_PREFIX = "adobe/"  # the platform's own tags (help/catalog/api/filter-data.md, "Filter by tag")
 # Where Catalog hands out the version to send back as If-Match (help/catalog/api/appendix.md); the
@@ -211,7 +215,7 @@ class DatasetProvider(AEPProvider[DatasetArgs]):
         """Before a write: a Profile-enabled dataset's schema is enabled for Profile by now."""
         if not args.profile_enabled:
             return
-        schema = get_resource(self.client, "schemas", args.schema_id, sandbox)
+        schema = get_resource(self.reader, "schemas", args.schema_id, sandbox)  # read again if this process wrote it
         problem = _profile_problem(args, schema) if schema is not None else f"schema {args.schema_id} does not exist"
         if problem:
             raise AEPProviderError(f"the dataset was not written: profile_enabled: {problem}")
@@ -252,16 +256,23 @@ class DatasetProvider(AEPProvider[DatasetArgs]):
             params={"requestDataSource": "true"},
         )
 
-    def find_marked(self, args: DatasetArgs, sandbox: str) -> str | None:
-        listing = self.client.get(
-            DATASETS, sandbox=sandbox,
-            params={"tags": f"{MARKER_TAG}:{args.resource_marker}", "properties": "tags", "limit": 10},
-        )  # fmt: skip
-        for dataset_id, obj in (listing or {}).items() if isinstance(listing, Mapping) else ():
-            tags = obj.get("tags") if isinstance(obj, Mapping) else None
-            if isinstance(tags, Mapping) and args.resource_marker in (tags.get(MARKER_TAG) or []):
-                return str(dataset_id)
-        return None
+    marker_collection = DATASETS
+
+    def list_marked(self, sandbox: str) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for start in range(0, _MAX_MARKED, _MARKED_PAGE):
+            page = self.client.get(
+                DATASETS, sandbox=sandbox,
+                params={"tags": f"{MARKER_TAG}:*", "properties": "tags", "limit": _MARKED_PAGE, "start": start},
+            )  # fmt: skip
+            page = page if isinstance(page, Mapping) else {}
+            for dataset_id, obj in page.items():
+                tags = obj.get("tags") if isinstance(obj, Mapping) else None
+                for marker in (tags.get(MARKER_TAG) or []) if isinstance(tags, Mapping) else []:
+                    found.setdefault(str(marker), []).append(str(dataset_id))
+            if len(page) < _MARKED_PAGE:
+                break
+        return found
 
     def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
         return self._read_with_etag(object_id, sandbox)[0]

@@ -11,8 +11,10 @@ help/sources/tutorials/api/create/cloud-storage/s3.md and help/sources/tutorials
 ``description`` of the connection, sourceConnection, targetConnection and flow bodies in
 flow-service.yaml). Flow Service filters with ``==`` only (``~`` is refused, 1440-400,
 help/sources/errors/flow-service-errors.md), so the lookup before a create is one
-``property=name=="<name>"`` listing (help/sources/tutorials/api/filter.md), the marker then telling this
-resource's object from others of the same name. Read takes the suffix off; an update writes it again only
+listing of the collection per process (every page, following ``_links.next``; flow-service.yaml, the
+list operations) whose descriptions are read for markers: a filter cannot match a suffix, and one listing
+serves every create of the command (``base.marked_ids``). A lost create answer is still settled by a
+``property=name=="<name>"`` listing (help/sources/tutorials/api/filter.md). Read takes the suffix off; an update writes it again only
 when the user's description changes (a flow spec that refuses updates never sees a PATCH for it).
 """
 
@@ -331,11 +333,17 @@ class FlowServiceProvider(AEPProvider[ArgsT]):
     def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
         return get_object(self.client, self.collection, object_id, sandbox)
 
-    def find_marked(self, args: ArgsT, sandbox: str) -> str | None:
-        for obj in named(self.client, self.collection, str(getattr(args, "name")), sandbox):
-            if marker_in(obj.get("description")) == args.resource_marker:
-                return str(obj["id"])
-        return None
+    @property
+    def marker_collection(self) -> str:  # type: ignore[override]  # per subclass, from ``collection``
+        return path(self.collection)
+
+    def list_marked(self, sandbox: str) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for obj in list_objects(self.client, self.collection, sandbox):
+            marker = marker_in(obj.get("description"))
+            if marker and obj.get("id"):
+                found.setdefault(marker, []).append(str(obj["id"]))
+        return found
 
     def outputs_from_server(self, obj: dict[str, Any], args: ArgsT) -> dict[str, Any]:
         assert self.id_output is not None

@@ -333,7 +333,7 @@ class MappingSetProvider(AEPProvider[MappingSetArgs]):
     def _require_destinations(self, args: MappingSetArgs, sandbox: str) -> None:
         """Before a write: every destination is a field of the output schema as it is now."""
         path = resource_path("schemas", args.schema_id)
-        schema = self.client.get(path, sandbox=sandbox, accept=ACCEPT_RESOLVED_SCHEMA)
+        schema = self.reader.get(path, sandbox=sandbox, accept=ACCEPT_RESOLVED_SCHEMA)  # read again if written
         if not isinstance(schema, Mapping):
             raise AEPProviderError(f"schema {args.schema_id} does not exist in sandbox {sandbox!r}")
         problems = destination_problems(schema, args)

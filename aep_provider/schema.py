@@ -212,7 +212,7 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
 
     # --- CRUD ----------------------------------------------------------------------------------
 
-    def create_object(self, args: SchemaArgs, sandbox: str) -> str:
+    def create_object(self, args: SchemaArgs, sandbox: str) -> str | tuple[str, dict[str, Any]]:
         self._require_identity_field(args, sandbox)
         body = {
             "type": "object",
@@ -220,12 +220,13 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
             "description": args.description or "",
             "allOf": [{"$ref": ref} for ref in (args.class_id, *args.field_groups)],
         }
-        schema_id, _ = self.create_resource(body, sandbox, args.resource_marker)
+        schema_id, created = self.create_resource(body, sandbox, args.resource_marker)
+        descriptor = None
         try:
             if args.primary_identity is not None:
-                create_descriptor(self.client, schema_id, args.primary_identity, True, sandbox)
+                descriptor = {"@id": create_descriptor(self.client, schema_id, args.primary_identity, True, sandbox)}
             if args.profile_enabled:
-                self._enable_profile(schema_id, sandbox)
+                created = self._enable_profile(schema_id, sandbox, created)
         except AEPApiError as exc:
             # AEP refused the inputs (a 4xx): remove what this create made, as the fix may change the title.
             # Any other failure (AEP unreachable, a 5xx) keeps the schema: a delete would likely fail too,
@@ -233,7 +234,9 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
             if 400 <= exc.status < 500:
                 self._discard(schema_id, sandbox)
             raise
-        return schema_id
+        # The answers hold the schema as written (help/xdm/api/schemas.md, "Create a schema" and "Enable the
+        # schema for use in Real-Time Customer Profile": the whole schema) and the descriptor's id: no read-back.
+        return (schema_id, {**created, PRIMARY_DESCRIPTOR: descriptor}) if created is not None else schema_id
 
     def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
         schema = super().read_object(object_id, sandbox)
@@ -309,17 +312,21 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
         (a preview cannot tell while a field group changes in the same deployment)."""
         if args.primary_identity is None:
             return
-        parts = [resolved(self.client, "classes", args.class_id, sandbox, fresh=True)]
-        parts += [resolved(self.client, "fieldgroups", group, sandbox, fresh=True) for group in args.field_groups]
+        reader = self.reader  # what this process wrote (a field group changed in this deployment) is read again
+        parts = [resolved(reader, "classes", args.class_id, sandbox, fresh=True)]
+        parts += [resolved(reader, "fieldgroups", group, sandbox, fresh=True) for group in args.field_groups]
         missing = missing_field_text(dotted(args.primary_identity.field_path), _paths_of(parts), "the class and field groups")
         if missing:
             raise UnsupportedChangeError(f"the schema was not written: primary_identity.field_path: {missing}")
 
-    def _enable_profile(self, schema_id: str, sandbox: str) -> None:
-        current = self.read_existing(schema_id, sandbox)
+    def _enable_profile(
+        self, schema_id: str, sandbox: str, current: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """Add the ``union`` tag; the schema as the PATCH answered it (None when the answer holds no schema)."""
+        current = current if current is not None else self.read_existing(schema_id, sandbox)
         tags = sorted({*(current.get("meta:immutableTags") or []), UNION_TAG})
         try:
-            self.client.write(
+            answer = self.client.write(
                 "PATCH",
                 resource_path("schemas", schema_id),
                 [{"op": "add", "path": "/meta:immutableTags", "value": tags}],
@@ -333,6 +340,8 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
                     "before profile_enabled=True.",
                 )
             raise
+        body = answer.body if answer is not None else None
+        return dict(body) if isinstance(body, Mapping) and body.get("meta:altId") and is_union(body) else None
 
     def _converge_primary_identity(
         self,

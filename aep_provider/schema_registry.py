@@ -107,6 +107,9 @@ class SchemaRegistryProvider(AEPProvider[ArgsT]):
 
     kind: ClassVar[str]  # ``schemas`` or ``fieldgroups``
     in_use_codes = IN_USE_CODES
+    # Titles are unique per sandbox, so an interrupted create of this resource makes the next one fail
+    # with "Title not unique": only then is the marked resource looked for (and adopted).
+    exists_codes = frozenset({TITLE_NOT_UNIQUE})
 
     def create_resource(self, body: dict[str, Any], sandbox: str, marker: str | None) -> tuple[str, dict[str, Any] | None]:
         """POST a new resource of this kind (its description marked) and return its ``$id`` and the created

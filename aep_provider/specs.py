@@ -36,7 +36,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from .base import cached_get
+from .base import cached_get, peek_cached
 from .client import AEPClient
 from .errors import AEPProviderError
 from .flow_service import CONNECTION_SPECS, FLOW_SPECS, first_item, list_objects, path
@@ -102,12 +102,24 @@ class SpecLookupError(AEPProviderError):
 
 def connection_spec(client: AEPClient, spec_id: str, sandbox: str) -> dict[str, Any] | None:
     """The connection spec with this id, or None when AEP does not know it."""
-    return first_item(cached_get(client, path(CONNECTION_SPECS, spec_id), sandbox=sandbox))
+    return _listed(client, CONNECTION_SPECS, spec_id, sandbox) or first_item(
+        cached_get(client, path(CONNECTION_SPECS, spec_id), sandbox=sandbox)
+    )
 
 
 def flow_spec(client: AEPClient, spec_id: str, sandbox: str) -> dict[str, Any] | None:
     """The flow spec with this id, or None when AEP does not know it."""
-    return first_item(cached_get(client, path(FLOW_SPECS, spec_id), sandbox=sandbox))
+    return _listed(client, FLOW_SPECS, spec_id, sandbox) or first_item(
+        cached_get(client, path(FLOW_SPECS, spec_id), sandbox=sandbox)
+    )
+
+
+def _listed(client: AEPClient, resource: str, spec_id: str, sandbox: str) -> dict[str, Any] | None:
+    """The spec from the catalogue listing when this process has read it already (specs are looked up
+    once per process, by id or in the listing): None otherwise, without a call."""
+    if peek_cached(client, path(resource), sandbox=sandbox) is None:
+        return None
+    return next((spec for spec in list_objects(client, resource, sandbox, cache=True) if spec.get("id") == spec_id), None)
 
 
 def connection_spec_named(client: AEPClient, name: str, sandbox: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from aep_emulator.testing import EmulatorHandle, running_emulator
+from aep_provider.base import forget_platform_objects
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +22,8 @@ def emulator_server() -> Iterator[EmulatorHandle]:
 
 @pytest.fixture
 def emulator(emulator_server: EmulatorHandle) -> EmulatorHandle:
-    """The session's emulator, emptied of objects, statistics and faults (tokens stay valid)."""
+    """The session's emulator, emptied of objects, statistics and faults (tokens stay valid); what the
+    provider keeps per process about the platform's objects (read answers, marker listings) is forgotten too."""
     emulator_server.reset()
+    forget_platform_objects()
     return emulator_server
