@@ -44,6 +44,7 @@ What the base guarantees (DESIGN.md, dynamic-provider rules):
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import re
 import inspect
@@ -51,7 +52,7 @@ import logging
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import pulumi
@@ -230,6 +231,20 @@ def forget_platform_objects() -> None:
     with _metadata_lock:
         _marker_indexes.clear()
     READS.clear()
+
+
+# --- check: look-ups skipped for inputs the last deployment checked ----------------------------------
+
+_check_state = threading.local()  # the provider process serves several calls at once, on one provider
+
+
+@contextlib.contextmanager
+def _lookups_skipped(skip: bool) -> Iterator[None]:
+    _check_state.skip_lookups = skip
+    try:
+        yield
+    finally:
+        _check_state.skip_lookups = False
 
 
 # --- marker look-ups: one listing per collection and process ----------------------------------------
@@ -458,7 +473,8 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         platform = self._platform_failure(args, frozenset(known))
         if platform is not None:  # unreachable endpoint, refused org, unknown sandbox: say that alone
             return CheckResult(news, [platform])
-        failures += self.validate(args, frozenset(known))  # type: ignore[arg-type]
+        with _lookups_skipped(self._unchanged(olds, news)):
+            failures += self.validate(args, frozenset(known))  # type: ignore[arg-type]
         old_inputs = user_inputs(olds)
         if old_inputs:
             old_known, _, _ = self._validate_fields(old_inputs)
@@ -607,6 +623,8 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         too. Without credentials (an offline preview) nothing is asked and None comes back: the
         server-side rules are then checked by AEP itself at create/update.
         """
+        if getattr(_check_state, "skip_lookups", False):
+            return None  # the inputs are those the last deployment checked and wrote (see ``_unchanged``)
         try:
             client = lookup_client(self.settings)
         except ConfigurationError:
@@ -622,6 +640,21 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         except AEPProviderError as exc:  # e.g. a look-up by name that matched nothing: its text says why
             return CheckFailure(field, str(exc))
         return CheckFailure(field, missing) if found is None else found
+
+    def _unchanged(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+        """Whether every input is as the last deployment wrote it (``olds``: the inputs in state).
+
+        Such inputs were checked then, look-ups included; a converged preview asks the platform nothing
+        about them again (1 call per process for the sandbox at most). What changed on the platform since
+        is what ``refresh`` reads. Local rules still run."""
+        old_inputs, new_inputs = user_inputs(olds), user_inputs(news)
+        if not old_inputs or contains_unknown(new_inputs):
+            return False
+        return all(
+            self._normal(name, old_inputs.get(name)) == self._normal(name, new_inputs.get(name))
+            for name in self.args_model.model_fields
+            if name != "resource_marker"
+        )
 
     def _platform_failure(self, args: AEPArgs, known: frozenset[str]) -> CheckFailure | None:
         """The sandbox (and with it the endpoint and the org) judged once per run; None when fine or offline."""

@@ -29,7 +29,9 @@ from aep_provider.marker import resource_marker
 from aep_provider.schema import SchemaProvider
 from aep_provider.schema_registry import get_resource
 from aep_provider.settings import Settings
-from tests.provider.conftest import PROFILE_CLASS, checked
+from aep_provider.source_connection import SourceConnectionProvider
+from aep_provider.target_connection import TargetConnectionProvider
+from tests.provider.conftest import PROFILE_CLASS, checked, program_inputs
 from tests.provider.flow_helpers import Made
 
 pytest_plugins = ["tests.provider.flow_fixtures"]
@@ -199,3 +201,25 @@ def test_a_flow_spec_listed_once_is_not_read_by_id(client: AEPClient, emulator: 
     emulator.clear_stats()
     assert specs.flow_spec(client, joining["id"], "prod") == joining
     assert emulator.stats()["total"] == 0
+
+
+# --- converged previews -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("made", ["target", "dataset", "kinesis_source"])
+def test_a_check_of_the_inputs_last_deployed_asks_the_platform_nothing(
+    made: str, request: pytest.FixtureRequest, configured: Callable[..., Any], emulator: EmulatorHandle
+) -> None:
+    """A converged preview: every input as in state. Look-ups ran when these inputs were deployed."""
+    providers = {"target": TargetConnectionProvider, "dataset": DatasetProvider, "kinesis_source": SourceConnectionProvider}
+    provider = configured(providers[made])
+    _, outputs = request.getfixturevalue(made)
+    inputs = program_inputs(provider, outputs)
+    provider.check({}, inputs)  # the sandbox is judged once per process
+    forget_platform_objects()  # nothing else read yet
+    emulator.clear_stats()
+    assert not provider.check(inputs, inputs).failures
+    assert emulator.stats()["total"] == 0
+    forget_platform_objects()
+    provider.check(inputs, {**inputs, "name": "Renamed"})  # a changed input: looked up as before
+    assert emulator.calls("GET") > 0
