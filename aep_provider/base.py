@@ -49,8 +49,8 @@ import functools
 import re
 import inspect
 import logging
-import textwrap
 import threading
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
@@ -87,11 +87,32 @@ SandboxName = Annotated[str, AfterValidator(validate_sandbox_name)]
 
 def attribute_docstrings(cls: type) -> dict[str, str]:
     """The docstrings written under a class's annotated attributes (``name: type`` then a string), by name."""
+    return _module_docstrings(cls.__module__).get(cls.__qualname__, {})
+
+
+@functools.cache
+def _module_docstrings(module_name: str) -> dict[str, dict[str, str]]:
+    """Attribute docstrings of every class of a module, by qualified name: its source is parsed once."""
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-    except (OSError, TypeError, SyntaxError):
+        tree = ast.parse(inspect.getsource(sys.modules[module_name]))
+    except (KeyError, OSError, TypeError, SyntaxError):
         return {}
-    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    found: dict[str, dict[str, str]] = {}
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                qualname = prefix + node.name
+                found[qualname] = _docstrings_in(node.body)
+                visit(node.body, qualname + ".")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(node.body, f"{prefix}{node.name}.<locals>.")
+
+    visit(tree.body, "")
+    return found
+
+
+def _docstrings_in(body: list[ast.stmt]) -> dict[str, str]:
     found = {}
     for node, after in zip(body, body[1:]):
         if (
@@ -103,12 +124,18 @@ def attribute_docstrings(cls: type) -> dict[str, str]:
     return found
 
 
+def fields_of(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's fields without filling their descriptions (``model_fields`` does that on first access)."""
+    return model.__pydantic_fields__
+
+
 class _DescribedOnUse(type(BaseModel)):  # type: ignore[misc]
     """Fills each field's description from its attribute docstring on the first ``model_fields`` access.
 
     Pydantic's ``use_attribute_docstrings`` does it when the class is made, reading and parsing every
     module's source at import (about 75 ms of ``import aep_provider``, paid by the program and by the
-    provider process); error messages and docs read descriptions only through ``model_fields``."""
+    provider process); error messages and docs read descriptions only through ``model_fields``, and the
+    base's own work (inputs, check, diff) through ``fields_of``, so a deployment never parses a module."""
 
     @property
     def model_fields(cls) -> dict[str, Any]:
@@ -457,7 +484,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         if problems:  # the stack settings come first: nothing else can be judged without them
             return CheckResult(news, [CheckFailure("", problem) for problem in problems])
         inputs = user_inputs(news)
-        fields = self.args_model.model_fields
+        fields = fields_of(self.args_model)
         failures = [
             CheckFailure(name, f"unknown input; valid inputs are: {', '.join(sorted(fields))}")
             for name in inputs
@@ -652,7 +679,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
             return False
         return all(
             self._normal(name, old_inputs.get(name)) == self._normal(name, new_inputs.get(name))
-            for name in self.args_model.model_fields
+            for name in fields_of(self.args_model)
             if name != "resource_marker"
         )
 
@@ -706,7 +733,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
 
     def _owned_inputs(self) -> list[str]:
         skipped = set(COMMON_INPUTS) | self.check_only_inputs
-        return [name for name in self.args_model.model_fields if name not in skipped]
+        return [name for name in fields_of(self.args_model) if name not in skipped]
 
     def _parse(self, props: Mapping[str, Any]) -> ArgsT:
         try:
@@ -720,7 +747,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         known: dict[str, Any] = {}
         unknown: set[str] = set()
         failures: list[CheckFailure] = []
-        for name, info in self.args_model.model_fields.items():
+        for name, info in fields_of(self.args_model).items():
             value = inputs.get(name)
             if contains_unknown(value):
                 unknown.add(name)
@@ -756,7 +783,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
                 message = f"required: {self._describe(loc[-1]) if len(loc) == 1 else 'set it'}"
             elif err["type"] == "extra_forbidden":
                 message = "not a known property; check the spelling"
-            hint = f" ({self._describe(name)})" if name in self.args_model.model_fields and not where else ""
+            hint = f" ({self._describe(name)})" if name in fields_of(self.args_model) and not where else ""
             failures.append(CheckFailure(name, f"{where + ': ' if where else ''}{message}{hint}"))
         return failures
 
@@ -769,7 +796,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         """One input in canonical JSON form, so equal meanings compare equal."""
         adapter = _field_adapter(self.args_model, name)
         if value is None:
-            info = self.args_model.model_fields[name]
+            info = fields_of(self.args_model)[name]
             if info.is_required():
                 return None
             return adapter.dump_python(info.get_default(call_default_factory=True), mode="json")
@@ -788,7 +815,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
         marker inputs, check-only and secret inputs are left as they are."""
         skipped = set(COMMON_INPUTS) | self.check_only_inputs | self.secret_inputs
         filled = dict(inputs)
-        for name, info in self.args_model.model_fields.items():
+        for name, info in fields_of(self.args_model).items():
             if name in skipped or info.is_required() or inputs.get(name) is not None:
                 continue
             default = self._normal(name, None)
@@ -799,7 +826,7 @@ class AEPProvider(ResourceProvider, Generic[ArgsT]):
     def _declared_inputs(self, outputs: Mapping[str, Any]) -> dict[str, Any]:
         """Inputs as a program would declare them: defaults left out, so previews show no noise."""
         inputs = {}
-        for name in self.args_model.model_fields:
+        for name in fields_of(self.args_model):
             value = outputs.get(name)
             if name == "sandbox" and value == self.default_sandbox:
                 continue
@@ -859,7 +886,7 @@ def _named(name: str, reason: str) -> str:
 
 @functools.cache
 def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
-    info = model.model_fields[name]
+    info = fields_of(model)[name]
     return TypeAdapter(Annotated[info.annotation, info])  # type: ignore[name-defined]
 
 
@@ -928,10 +955,10 @@ class AEPResource(pulumi.dynamic.Resource):
             if not isinstance(args, model):
                 raise TypeError(f"{cls.__name__}: args must be a {model.__name__}, got {type(args).__name__}")
             inputs = {name: getattr(args, name) for name in args.model_fields_set}
-        unknown = sorted(set(inputs) - set(model.model_fields))
+        unknown = sorted(set(inputs) - set(fields_of(model)))
         if unknown:
             raise TypeError(
                 f"{cls.__name__} got unknown input(s) {', '.join(unknown)}; "
-                f"valid inputs are: {', '.join(sorted(model.model_fields))}"
+                f"valid inputs are: {', '.join(sorted(fields_of(model)))}"
             )
-        return {name: inputs.get(name) for name in model.model_fields}
+        return {name: inputs.get(name) for name in fields_of(model)}

@@ -203,7 +203,12 @@ class Bench:
         stack_values(self.real)
         for key in ("aep:endpoint", "aep:imsEndpoint"):
             self.real.config_set(key, base_url)
-        self.aws_endpoint = aws_endpoint
+        config = stack_values(self.real)
+        seed_aws(
+            aws_endpoint,
+            config.get("aep-provider:kinesisStream", DEFAULT_STREAM),
+            config.get("aep-provider:s3Path", DEFAULT_S3_PATH),
+        )  # moto keeps them: the emulator's resets leave AWS alone
         self.floor_dir = work / "floor"
         (self.floor_dir / "floor").mkdir(parents=True)
         project = yaml.safe_load((self.real_dir / "Pulumi.yaml").read_text())
@@ -230,12 +235,6 @@ class Bench:
     def fresh_platform(self, latency_ms: int) -> None:
         answer = requests.post(f"{self.emulator.base_url}/__emulator/reset", timeout=30)
         answer.raise_for_status()
-        config = stack_values(self.real)
-        seed_aws(
-            self.aws_endpoint,
-            config.get("aep-provider:kinesisStream", DEFAULT_STREAM),
-            config.get("aep-provider:s3Path", DEFAULT_S3_PATH),
-        )
         if latency_ms:
             fault = {"action": "latency", "latencyMs": latency_ms}
             requests.post(f"{self.emulator.base_url}/__emulator/faults", json=fault, timeout=30).raise_for_status()

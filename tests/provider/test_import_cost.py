@@ -72,3 +72,19 @@ def test_attribute_docstrings_reads_only_annotated_attributes() -> None:
         bare: str
 
     assert attribute_docstrings(Sample) == {"typed": "The typed one.\n\nSecond paragraph."}
+
+
+def test_declaring_and_checking_inputs_reads_no_source() -> None:
+    """The program declares resources and the provider checks and diffs them without any description."""
+    parsed = fresh_import(
+        "from aep_provider import Dataset\n"
+        "from aep_provider.base import _module_docstrings\n"
+        "from aep_provider.dataset import DatasetProvider\n"
+        "provider = DatasetProvider()\n"
+        "inputs = {'name': 'people', 'schema_id': 'https://ns.adobe.com/t/schemas/1'}\n"
+        "props = {k: v for k, v in Dataset._props(provider, None, inputs).items() if v is not None}\n"
+        "result = provider.check({}, props)\n"
+        "provider.diff('id', {**props, 'name': 'old'}, props)\n"
+        "print(json.dumps([len(result.failures), _module_docstrings.cache_info().currsize]))"
+    )
+    assert parsed == [0, 0]
