@@ -234,8 +234,8 @@ class SchemaProvider(SchemaRegistryProvider[SchemaArgs]):
             if 400 <= exc.status < 500:
                 self._discard(schema_id, sandbox)
             raise
-        # The answers hold the schema as written (help/xdm/api/schemas.md, "Create a schema" and "Enable the
-        # schema for use in Real-Time Customer Profile": the whole schema) and the descriptor's id: no read-back.
+        # The answers hold the schema as written (help/xdm/api/schemas.md, "Create a schema" and "Enable a
+        # schema for use in Real-time Customer Profile": the whole schema) and the descriptor's id: no read-back.
         return (schema_id, {**created, PRIMARY_DESCRIPTOR: descriptor}) if created is not None else schema_id
 
     def read_object(self, object_id: str, sandbox: str) -> dict[str, Any] | None:
