@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +18,9 @@ import jsonschema
 import pytest
 import requests
 
+from aep_emulator.core.context import EmulatorConfig
 from aep_emulator.flowservice import models
-from aep_emulator.testing import EmulatorHandle
+from aep_emulator.testing import EmulatorHandle, running_emulator
 from tests.emulator.helpers import wait_until_settled
 from tests.emulator.xdm_schemas import SchemaFactory
 from tests.shared_refs import require_shared
@@ -51,6 +53,15 @@ XED_FULL = "application/vnd.adobe.xed-full+json;version=1"
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture(scope="module")
+def emulator_server() -> Iterator[EmulatorHandle]:
+    """This module's own emulator, whose flows settle in 20 ms instead of 200: its tests write flows one
+    after the other and wait each write out (``call``), which made the module four times slower. How flows
+    pass through their states at the default pace is tested in test_flowservice_flow_states.py."""
+    with running_emulator(EmulatorConfig(flow_transition_seconds=0.02)) as handle:
+        yield handle
 
 
 def call(emu: EmulatorHandle, method: str, path: str, **kwargs: Any) -> requests.Response:
