@@ -37,6 +37,16 @@ the program, 16-17 resources, before this work):
   catalogue listing had already returned it. Objects this process wrote or read are now kept for the
   run and shared by check-time look-ups, the settled flow is the create's answer, and each marker
   look-up is one listing per collection and process.
+- The converged ``preview`` made 28 GETs for 17 resources: every check looked its references up again.
+  A check whose inputs all equal those in state now makes no look-up (they ran at that deployment).
+- Profiling the program after the lazy imports showed most of its own time in ``inspect.getsource``:
+  the first ``model_fields`` access filled descriptions; the base now reads fields without them.
+
+What is left (py-spy of both processes, quiet machine): each command imports ``pulumi`` and then
+``pydantic`` (about 50 ms) and ``aep_provider`` in two processes, validators are built at the first
+check of each type, the example's program itself asks the Schema Registry for the tenant id, and an
+``up`` waits for every new flow to settle (polled with backoff) and reads back what Catalog, Flow Service
+and Data Prep answer a create with only an id (2.6 calls per created resource at 160 and 700 resources).
 """
 
 from __future__ import annotations
