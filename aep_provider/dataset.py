@@ -97,15 +97,15 @@ class DatasetArgs(AEPArgs):
     tags: Tags = Field(default_factory=dict)
     """Other Catalog tags, name -> values. ``unifiedProfile``/``unifiedIdentity`` are set with the flags above; ``adobe/`` names are the platform's."""
 
-
-def _flag_value(value: Any) -> str:
-    # Guides spell it "enabled:true" and "enabled: true" (help/catalog/api/create-dataset.md, the spec).
-    return str(value).replace(" ", "").lower()
-
     schema_version: str | None = None
     """``Schema.version`` of the dataset's schema, only to tell ``check`` when that schema changes in the same
     deployment (e.g. is enabled for Profile): it is then checked at create/update, before any write. Not sent
     to AEP and never a reason to update. ``Dataset(..., schema=schema)`` wires it with ``schema_id``."""
+
+
+def _flag_value(value: Any) -> str:
+    # Guides spell it "enabled:true" and "enabled: true" (help/catalog/api/create-dataset.md, the spec).
+    return str(value).replace(" ", "").lower()
 
 
 def _flag_state(tags: Mapping[str, Any], name: str) -> bool | None:
