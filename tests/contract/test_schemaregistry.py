@@ -29,6 +29,7 @@ from tests.provider.conftest import (  # noqa: F401 (fixtures)
     no_aep_environment,
     stack_config,
 )
+from tests.provider.flow_helpers import failed_input
 
 from .corpus import Example, example, examples, shape_differences
 
@@ -119,7 +120,7 @@ def test_the_mapping_set_check_reads_the_documented_xed_full_schema(
     assert [f.reason for f in provider.check({}, news).failures] == []
     misspelt = {"source": "since", "destination": f"{tenant}.loyalty.memberSnce"}
     failures = provider.check({}, {**news, "mappings": [*good, misspelt]}).failures
-    assert [f.property for f in failures] == ["mappings"]
+    assert [failed_input(provider, f) for f in failures] == ["mappings"]  # named in the reason for a list of maps
     assert f"did you mean '{tenant}.loyalty.memberSince'" in failures[0].reason
 
 
