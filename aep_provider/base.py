@@ -46,11 +46,11 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
-import re
 import inspect
 import logging
-import threading
+import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Annotated, Any, ClassVar, Generic, TypeVar

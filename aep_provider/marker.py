@@ -20,7 +20,6 @@ import hashlib
 import re
 
 MARKER_PREFIX = "pulumi-"
-_MARKER = re.compile(r"pulumi-[0-9a-f]{20}")
 # The description suffix: " [pulumi-<20 hex>]" at the very end (nothing else is ever written there).
 _SUFFIX = re.compile(r"\s*\[(pulumi-[0-9a-f]{20})\]\s*$")
 
@@ -30,10 +29,6 @@ def resource_marker(organization: str, project: str, stack: str, type_token: str
     any other resource (80 bits of SHA-256; letters, digits and a dash, so it fits tags, names, filters)."""
     key = "\x1f".join((organization, project, stack, parent, type_token, name))
     return MARKER_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:20]
-
-
-def is_marker(value: object) -> bool:
-    return isinstance(value, str) and _MARKER.fullmatch(value) is not None
 
 
 def with_marker(text: str | None, marker: str | None) -> str | None:

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from .base import AEPProvider, ArgsT
 from .client import SCHEMA_REGISTRY, AEPClient, ApiResponse, quote_id
 from .errors import AEPApiError, AEPProviderError
-from .marker import marker_in, with_marker, without_marker
+from .marker import marker_in, with_marker
 
 TENANT = SCHEMA_REGISTRY + "/tenant"
 ACCEPT_RESOURCE = "application/vnd.adobe.xed+json; version=1"

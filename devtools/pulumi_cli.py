@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json as jsonlib
 import os
-import shutil
 import subprocess
 import sys
 import time

@@ -163,13 +163,6 @@ def _optional_parts(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
-def plain_type(annotation: Any) -> str:
-    """A value type as written in a signature, each nested value again a ``pulumi.Input``."""
-    annotation, optional = _optional_parts(annotation)
-    text = _plain(annotation)
-    return f"{text} | None" if optional else text
-
-
 def _plain(annotation: Any) -> str:
     annotation = _strip(annotation)
     origin = get_origin(annotation)
@@ -431,11 +424,3 @@ def generated_files() -> dict[Path, str]:
         files[path] = rendered_module(path)
     return files
 
-
-def names_used(resource: type[AEPResource]) -> set[str]:
-    """The top-level names the generated signatures use, which the module must define or import."""
-    annotations = [args_model(resource).__name__, "pulumi.ResourceOptions", "Any"]
-    annotations += [item.annotation for item in inputs_of(resource)]
-    return {"overload"} | {
-        name for text in annotations for name in re.findall(r"(?<![\w.\"])([A-Za-z_]\w*)(?![\w\"])", text)
-    } - {"None", "str", "int", "bool", "float", "ResourceOptions", "Input"}

@@ -41,12 +41,11 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from aep_emulator.core.context import EmulatorConfig  # noqa: E402
 from aep_emulator.testing import EmulatorHandle  # noqa: E402
 from devtools.pulumi_cli import PulumiCLI, PulumiCLIError, find_pulumi  # noqa: E402
 from stacks.demo import moto_server  # noqa: E402
 from tests.engine.aep_stack import AEPStack  # noqa: E402
-from tests.engine.conftest import ENGINE_CLIENT_SECRET, copy_program  # noqa: E402
+from tests.engine.conftest import copy_program, engine_emulator_config  # noqa: E402
 from tests.engine.test_aep_outage import RestartableEmulator  # noqa: E402
 from tests.engine.test_interrupted_updates import SECRETS, copies, prepare_aws  # noqa: E402
 
@@ -210,7 +209,7 @@ def run_scenario(name: str, copy_count: int, max_runs: int, work: Path, aws_endp
     declared = soak_declared(copy_count)
     faults = SCENARIOS[name]
     result = ScenarioResult(name, tuple(f.label for f in faults), pipelines=2 * copy_count, resources=len(declared))
-    emulator_process = RestartableEmulator(EmulatorConfig(client_secret=ENGINE_CLIENT_SECRET, aws_endpoint=aws_endpoint))
+    emulator_process = RestartableEmulator(engine_emulator_config(aws_endpoint))
     emulator = emulator_process.start()
     try:
         stack = new_stack(name, work, emulator)

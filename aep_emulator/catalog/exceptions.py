@@ -13,12 +13,10 @@ The titles tell the cases apart for a reader; clients key on the HTTP status (41
 
 from __future__ import annotations
 
-from enum import Enum
-
-from ..core.errors import SANDBOX_MISSING_DETAIL, ProblemError, sandbox_not_found_detail
+from ..core.errors import SANDBOX_MISSING_DETAIL, ServiceProblem, ServiceProblemError, sandbox_not_found_detail
 
 
-class CatalogProblem(Enum):
+class CatalogProblem(ServiceProblem):
     """(HTTP status, title) of every error the emulated Catalog answers."""
 
     MALFORMED_BODY = (400, "Malformed request body")
@@ -35,21 +33,11 @@ class CatalogProblem(Enum):
     NOT_FOUND = (404, "Not found")
     VERSION_MISMATCH = (412, "Precondition failed")
 
-    @property
-    def status(self) -> int:
-        return self.value[0]
 
-    @property
-    def title(self) -> str:
-        return self.value[1]
-
-
-class CatalogError(ProblemError):
+class CatalogError(ServiceProblemError):
     """One Catalog error answer in the generic envelope."""
 
-    def __init__(self, problem: CatalogProblem, detail: str) -> None:
-        self.problem = problem
-        super().__init__(problem.status, problem.title, detail)
+    problem: CatalogProblem
 
 
 def malformed(detail: str) -> CatalogError:

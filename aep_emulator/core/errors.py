@@ -7,7 +7,7 @@ Every service has its own envelope on the platform, so each service defines a su
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any
 
 
 class AEPError(Exception):
@@ -37,41 +37,27 @@ class ProblemError(AEPError):
 
 
 class ServiceProblem(Enum):
-    """Base of a service's table of errors: each member's value is (code, HTTP status, title)."""
-
-    @property
-    def code(self) -> str:
-        return self.value[0]
+    """Base of a service's table of errors on the generic problem shape: each member's value is
+    (HTTP status, title). AEP documents no error code for these services, so the table has none."""
 
     @property
     def status(self) -> int:
-        return self.value[1]
+        return self.value[0]
 
     @property
     def title(self) -> str:
-        return self.value[2]
+        return self.value[1]
 
 
-class PlatformStyleError(AEPError):
-    """The platform-style envelope ``{type, title, status, detail}`` used where a service documents no
-    body of its own; ``type`` is ``http://ns.adobe.com/aep/errors/<PREFIX>-<code>-<status>``."""
-
-    prefix: ClassVar[str]
+class ServiceProblemError(ProblemError):
+    """One answer from a service's table of errors, in the generic problem shape."""
 
     def __init__(self, problem: ServiceProblem, detail: str) -> None:
         self.problem = problem
-        super().__init__(
-            problem.status,
-            {
-                "type": f"http://ns.adobe.com/aep/errors/{self.prefix}-{problem.code}-{problem.status}",
-                "title": problem.title,
-                "status": problem.status,
-                "detail": detail,
-            },
-        )
+        super().__init__(problem.status, problem.title, detail)
 
 
-# The details of a missing or unknown sandbox for every service on the platform-style envelope: AEP
+# The details of a missing or unknown sandbox for every service on a table of ServiceProblem: AEP
 # documents none, so the emulator words them once and those services answer alike.
 SANDBOX_MISSING_DETAIL = "The header x-sandbox-name is missing in the request"
 

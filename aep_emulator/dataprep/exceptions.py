@@ -12,12 +12,10 @@ The titles tell the cases apart for a reader; clients should key on the HTTP sta
 
 from __future__ import annotations
 
-from enum import Enum
-
-from ..core.errors import SANDBOX_MISSING_DETAIL, ProblemError, sandbox_not_found_detail
+from ..core.errors import SANDBOX_MISSING_DETAIL, ServiceProblem, ServiceProblemError, sandbox_not_found_detail
 
 
-class DataPrepProblem(Enum):
+class DataPrepProblem(ServiceProblem):
     """(HTTP status, title) of every error the emulated Data Prep answers."""
 
     MALFORMED_BODY = (400, "Malformed request body")
@@ -30,21 +28,11 @@ class DataPrepProblem(Enum):
     NOT_FOUND = (404, "Not found")
     METHOD_NOT_SUPPORTED = (405, "Method not allowed")
 
-    @property
-    def status(self) -> int:
-        return self.value[0]
 
-    @property
-    def title(self) -> str:
-        return self.value[1]
-
-
-class DataPrepError(ProblemError):
+class DataPrepError(ServiceProblemError):
     """One Data Prep error answer in the generic envelope."""
 
-    def __init__(self, problem: DataPrepProblem, detail: str) -> None:
-        self.problem = problem
-        super().__init__(problem.status, problem.title, detail)
+    problem: DataPrepProblem
 
 
 def malformed(detail: str) -> DataPrepError:

@@ -165,10 +165,6 @@ def current_state(flow: Mapping[str, Any], at: int | None = None) -> str:
     return str(flow["state"])
 
 
-def in_transition(flow: Mapping[str, Any]) -> bool:
-    return current_state(flow) != flow["state"]
-
-
 def last_operation(flow: Mapping[str, Any], at: int) -> dict[str, Any] | None:
     """``lastOperation`` as the platform shows it (flow-service.yaml FlowItemDTO; update-dataflows.md)."""
     record = flow.get("lastOperation")

@@ -15,7 +15,8 @@ data, which the emulator does not hold.
 
 from __future__ import annotations
 
-from ..core.errors import AEPError
+from ..core.errors import SANDBOX_MISSING_DETAIL, AEPError
+
 
 class SandboxError(AEPError):
     """A Sandbox Management (or tooling) refusal: the SMS envelope without a ``type`` (no documented code)."""
@@ -37,7 +38,7 @@ def conflict(title: str) -> SandboxError:
 
 
 def sandbox_missing() -> SandboxError:
-    return bad_request("The header x-sandbox-name is missing in the request")
+    return bad_request(SANDBOX_MISSING_DETAIL)
 
 
 def sandbox_not_found(name: str) -> SandboxError:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..core.context import state
-from .exceptions import bad_request, not_found
+from .exceptions import bad_request, not_found, sandbox_not_found
 from .models import Caller, org_scope
 
 PACKAGES = "sandbox.packages"
@@ -264,7 +264,7 @@ def conflicts(caller: Caller, package_id: str, target: str, target_exists: Calla
 
 def _require_target(target: str, target_exists: Callable[[str], bool]) -> None:
     if not target_exists(target):
-        raise not_found(f"Sandbox '{target}' does not exist in this organization or is not active")
+        raise sandbox_not_found(target)
 
 
 def submit_import(caller: Caller, body: Mapping[str, Any], target_exists: Callable[[str], bool]) -> dict[str, Any]:

@@ -32,7 +32,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import requests
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 SERVICES = frozenset({"schemaregistry", "catalog", "flowservice", "dataprep", "ims", "sandbox", "identity"})
@@ -143,6 +146,12 @@ def shape_differences(documented: Any, actual: Any, example: Example | None = No
     problems: list[str] = []
     _compare(documented, actual, "$", open_paths, ignored, problems)
     return problems
+
+
+def assert_documented_answer(answer: requests.Response, example: Example) -> None:
+    """``answer`` has the example's status and every documented key with its documented JSON type."""
+    assert answer.status_code == example.status, answer.text
+    assert shape_differences(example.body, answer.json(), example) == []
 
 
 def _compare(

@@ -19,7 +19,7 @@ from aep_provider.base import AEPProvider
 from aep_provider.connection import BaseConnectionProvider
 from aep_provider.source_connection import SourceConnectionProvider
 
-from .corpus import Example, example, examples, shape_differences
+from .corpus import Example, assert_documented_answer, example, examples
 
 S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b"
 SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5"
@@ -160,8 +160,7 @@ EMULATOR_CASES: dict[str, Callable[[EmulatorHandle, Example], Any]] = {
 def test_the_emulator_answers_with_the_documented_shape(emulator: EmulatorHandle, name: str) -> None:
     ex = example(name)
     answer = EMULATOR_CASES[name](emulator, ex)
-    assert answer.status_code == ex.status, answer.text
-    assert shape_differences(ex.body, answer.json(), ex) == []
+    assert_documented_answer(answer, ex)
 
 
 @pytest.mark.parametrize(

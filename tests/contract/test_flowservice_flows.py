@@ -46,10 +46,6 @@ def created(emulator: EmulatorHandle, resource: str, body: dict[str, Any]) -> st
     return str(got.json()["id"])
 
 
-def flow_of(emulator: EmulatorHandle, flow_id: str) -> dict[str, Any]:
-    return emulator.request("GET", f"{FLOW_SERVICE}/flows/{flow_id}").json()["items"][0]
-
-
 # --- (a) the provider's read and drift logic on documented responses --------------------------------------
 
 

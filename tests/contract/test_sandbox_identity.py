@@ -25,7 +25,7 @@ from tests.provider.conftest import (  # noqa: F401 (fixtures)
     stack_config,
 )
 
-from .corpus import Example, example, examples, shape_differences
+from .corpus import Example, assert_documented_answer, example, examples
 
 SMS = "/data/foundation/sandbox-management"
 SERVICES = ("sandbox", "identity")
@@ -120,8 +120,7 @@ def test_the_emulator_answers_the_documented_request_with_the_documented_shape(
 ) -> None:
     ex = example(name)
     answer = _send(emulator, ex)
-    assert answer.status_code == ex.status, answer.text
-    assert shape_differences(ex.body, answer.json(), ex) == []
+    assert_documented_answer(answer, ex)
 
 
 def test_every_sandbox_and_identity_example_is_covered() -> None:

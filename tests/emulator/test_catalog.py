@@ -13,7 +13,7 @@ import yaml
 from aep_emulator.catalog import models as catalog
 from aep_emulator.core.context import sandbox_id
 from aep_emulator.testing import EmulatorHandle
-from tests.emulator.helpers import in_app
+from tests.emulator.helpers import assert_problem_error, in_app
 from tests.emulator.xdm_schemas import SchemaFactory, xdm_schemas  # noqa: F401 (fixture)
 from tests.shared_refs import require_shared
 
@@ -70,13 +70,9 @@ def without_enabled_at(tags: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 def assert_catalog_error(answer: requests.Response, status: int, title: str | None = None) -> dict[str, Any]:
-    """Catalog's error body: the generic problem shape with no error code, since AEP documents neither."""
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert body.keys() == {"type", "title", "status", "detail"} and body["type"] == "/placeholder/type/uri"
-    assert body["status"] == status and "CAT-" not in answer.text
-    if title is not None:
-        assert body["title"] == title
+    """Catalog's error body: the generic problem shape, with no trace of the CAT-<n> codes it once had."""
+    body = assert_problem_error(answer, status, title)
+    assert "CAT-" not in answer.text
     return body
 
 

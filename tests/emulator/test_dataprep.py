@@ -11,7 +11,7 @@ import requests
 
 from aep_emulator.dataprep import models as dataprep
 from aep_emulator.testing import EmulatorHandle
-from tests.emulator.helpers import in_app
+from tests.emulator.helpers import assert_problem_error, in_app
 from tests.emulator.xdm_schemas import SchemaFactory, xdm_schemas  # noqa: F401 (fixture)
 
 BASE = "/data/foundation/conversion"
@@ -69,15 +69,6 @@ def read(emu: EmulatorHandle, mapping_set_id: str, **params: Any) -> dict[str, A
     return answer.json()
 
 
-def assert_dataprep_error(answer: requests.Response, status: int, title: str | None = None) -> dict[str, Any]:
-    """The generic problem body: AEP documents no Data Prep error body or code, so none is invented."""
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert body == {"type": "/placeholder/type/uri", "status": status, "title": body["title"], "detail": body["detail"]}
-    assert body["detail"] and (title is None or body["title"] == title)
-    return body
-
-
 @pytest.fixture
 def schema(xdm_schemas: SchemaFactory) -> dict[str, Any]:  # noqa: F811
     return xdm_schemas.create("prod")
@@ -132,7 +123,7 @@ def test_expand_schema_embeds_the_output_schema(emulator: EmulatorHandle, schema
     for flag in ("true", "True"):
         assert read(emulator, created["id"], expandSchema=flag)["outputSchema"]["jsonSchema"]["$id"] == schema["$id"]
     assert read(emulator, created["id"], expandSchema="false")["outputSchema"]["jsonSchema"] is None
-    assert_dataprep_error(call(emulator, "GET", f"/mappingSets/{created['id']}", params={"expandSchema": "yes"}), 400)
+    assert_problem_error(call(emulator, "GET", f"/mappingSets/{created['id']}", params={"expandSchema": "yes"}), 400)
 
 
 @pytest.mark.parametrize("reference", ["$id", "meta:altId"])
@@ -259,7 +250,7 @@ def test_create_refuses(
     if change.get("xdmSchema") == "{other}":
         change["xdmSchema"] = xdm_schemas.create("prod")["$id"]
     body.update(change)
-    error = assert_dataprep_error(call(emulator, "POST", "/mappingSets", json=body), 400, title)
+    error = assert_problem_error(call(emulator, "POST", "/mappingSets", json=body), 400, title)
     assert detail_part in error["detail"]
     assert call(emulator, "GET", "/mappingSets", params={"limit": 10, "start": 0}).json()["data"] == []
 
@@ -269,7 +260,7 @@ def test_create_refuses(
     [("{oops", None), ("", None), ("[]", None), ("42", None), ('{"mappings": []}', {"validate": "maybe"})],
 )
 def test_create_refuses_malformed_requests(emulator: EmulatorHandle, data: str, params: dict | None) -> None:
-    assert_dataprep_error(call(emulator, "POST", "/mappingSets", data=data, params=params), 400)
+    assert_problem_error(call(emulator, "POST", "/mappingSets", data=data, params=params), 400)
 
 
 @pytest.mark.parametrize("flag", ["true", "True", "false", "False"])
@@ -319,7 +310,7 @@ def test_validate_endpoint_reports_per_mapping(emulator: EmulatorHandle, schema:
     assert long_duplicate["status"] == "FAILED" and len(long_duplicate["errors"]) == 2
     assert call(emulator, "GET", "/mappingSets", params={"limit": 10, "start": 0}).json()["data"] == []
     refused = call(emulator, "POST", "/mappingSets/validate", json={"xdmSchema": "nope", "mappings": []})
-    assert_dataprep_error(refused, 400, "Schema not found")
+    assert_problem_error(refused, 400, "Schema not found")
 
 
 # --- versions -----------------------------------------------------------------------------------
@@ -354,16 +345,16 @@ def test_read_by_version(emulator: EmulatorHandle, schema: dict, version: str, s
     if status == 200:
         assert answer.json()["version"] == 0
     else:
-        assert_dataprep_error(answer, status)
+        assert_problem_error(answer, status)
 
 
 def test_a_refused_put_keeps_the_current_version(emulator: EmulatorHandle, schema: dict) -> None:
     created = create(emulator, current_body(schema))
     bad = current_body(schema, {"sourceType": "ATTRIBUTE", "source": "x", "destination": "nowhere"})
-    assert_dataprep_error(call(emulator, "PUT", f"/mappingSets/{created['id']}", json=bad), 400, "Invalid mapping set")
+    assert_problem_error(call(emulator, "PUT", f"/mappingSets/{created['id']}", json=bad), 400, "Invalid mapping set")
     assert read(emulator, created["id"])["version"] == 0
     unknown = call(emulator, "PUT", f"/mappingSets/{'0' * 32}", json=current_body(schema))
-    assert_dataprep_error(unknown, 404, "Not found")
+    assert_problem_error(unknown, 404, "Not found")
 
 
 # --- mappings, list, delete ---------------------------------------------------------------------
@@ -378,8 +369,8 @@ def test_mappings_endpoints(emulator: EmulatorHandle, schema: dict) -> None:
     # Ids of an older version still resolve after a PUT regenerated them.
     call(emulator, "PUT", f"/mappingSets/{created['id']}", json=current_body(schema))
     assert call(emulator, "GET", f"/mappingSets/{created['id']}/mappings/{first['id']}").json() == first
-    assert_dataprep_error(call(emulator, "GET", f"/mappingSets/{created['id']}/mappings/{'f' * 32}"), 404)
-    assert_dataprep_error(call(emulator, "GET", f"/mappingSets/{'f' * 32}/mappings"), 404)
+    assert_problem_error(call(emulator, "GET", f"/mappingSets/{created['id']}/mappings/{'f' * 32}"), 404)
+    assert_problem_error(call(emulator, "GET", f"/mappingSets/{'f' * 32}/mappings"), 404)
 
 
 def test_list_pages_filters_and_orders(emulator: EmulatorHandle, schema: dict) -> None:
@@ -424,7 +415,7 @@ def test_list_pages_filters_and_orders(emulator: EmulatorHandle, schema: dict) -
     ],
 )
 def test_list_refuses_bad_parameters(emulator: EmulatorHandle, params: dict) -> None:
-    assert_dataprep_error(call(emulator, "GET", "/mappingSets", params=params), 400, "Invalid query parameter")
+    assert_problem_error(call(emulator, "GET", "/mappingSets", params=params), 400, "Invalid query parameter")
 
 
 @pytest.mark.parametrize(
@@ -448,7 +439,7 @@ def test_delete_can_be_refused_as_a_platform_without_it(
 ) -> None:
     created = create(emulator, current_body(schema))
     monkeypatch.setattr(emulator.config, "mapping_set_delete", False)
-    assert_dataprep_error(call(emulator, "DELETE", f"/mappingSets/{created['id']}"), 405, "Method not allowed")
+    assert_problem_error(call(emulator, "DELETE", f"/mappingSets/{created['id']}"), 405, "Method not allowed")
     assert read(emulator, created["id"])["id"] == created["id"]
 
 
@@ -456,8 +447,8 @@ def test_delete_is_supported_though_unofficial(emulator: EmulatorHandle, schema:
     created = create(emulator, current_body(schema))
     answer = call(emulator, "DELETE", f"/mappingSets/{created['id']}")
     assert (answer.status_code, answer.content) == (204, b"")
-    assert_dataprep_error(call(emulator, "GET", f"/mappingSets/{created['id']}"), 404, "Not found")
-    assert_dataprep_error(call(emulator, "DELETE", f"/mappingSets/{created['id']}"), 404, "Not found")
+    assert_problem_error(call(emulator, "GET", f"/mappingSets/{created['id']}"), 404, "Not found")
+    assert_problem_error(call(emulator, "DELETE", f"/mappingSets/{created['id']}"), 404, "Not found")
 
 
 # --- sandboxes ----------------------------------------------------------------------------------
@@ -466,16 +457,16 @@ def test_delete_is_supported_though_unofficial(emulator: EmulatorHandle, schema:
 @pytest.mark.parametrize(("sandbox", "status"), [(None, 400), ("no-such-sandbox", 404)])
 def test_sandbox_header_is_required_and_must_exist(emulator: EmulatorHandle, sandbox: str | None, status: int) -> None:
     listing = call(emulator, "GET", "/mappingSets", sandbox=sandbox, params={"limit": 1, "start": 0})
-    assert_dataprep_error(listing, status)
-    assert_dataprep_error(call(emulator, "POST", "/mappingSets", sandbox=sandbox, json={"mappings": []}), status)
+    assert_problem_error(listing, status)
+    assert_problem_error(call(emulator, "POST", "/mappingSets", sandbox=sandbox, json={"mappings": []}), status)
 
 
 def test_sandboxes_are_isolated(emulator: EmulatorHandle, schema: dict) -> None:
     created = create(emulator, current_body(schema))
-    assert_dataprep_error(call(emulator, "GET", f"/mappingSets/{created['id']}", sandbox="dev"), 404)
+    assert_problem_error(call(emulator, "GET", f"/mappingSets/{created['id']}", sandbox="dev"), 404)
     assert call(emulator, "GET", "/mappingSets", sandbox="dev", params={"limit": 5, "start": 0}).json()["data"] == []
     refused = call(emulator, "POST", "/mappingSets", sandbox="dev", json=current_body(schema))
-    assert_dataprep_error(refused, 400, "Schema not found")
+    assert_problem_error(refused, 400, "Schema not found")
     assert read(emulator, created["id"])["version"] == 0
 
 

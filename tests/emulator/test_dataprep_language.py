@@ -11,8 +11,9 @@ import pytest
 import requests
 
 from aep_emulator.testing import EmulatorHandle
+from tests.emulator.helpers import assert_problem_error
 from tests.emulator.openapi_check import validate_response
-from tests.emulator.test_dataprep import assert_dataprep_error, create, current_body, schema  # noqa: F401
+from tests.emulator.test_dataprep import create, current_body, schema  # noqa: F401
 from tests.emulator.xdm_schemas import xdm_schemas  # noqa: F401 (fixture)
 
 BASE = "/data/foundation/conversion"
@@ -68,16 +69,16 @@ def test_valid_expressions(emulator: EmulatorHandle, expression: str) -> None:
 
 @pytest.mark.parametrize(("expression", "reason"), INVALID)
 def test_invalid_expressions_name_the_problem(emulator: EmulatorHandle, expression: str, reason: str) -> None:
-    error = assert_dataprep_error(
+    error = assert_problem_error(
         call(emulator, "POST", "/languages/el/validate", json={"expression": expression}), 400, "Invalid expression"
     )
     assert reason in error["detail"]
 
 
 def test_validate_refuses_a_body_without_an_expression(emulator: EmulatorHandle) -> None:
-    assert_dataprep_error(call(emulator, "POST", "/languages/el/validate", json={"expr": "a"}), 400)
+    assert_problem_error(call(emulator, "POST", "/languages/el/validate", json={"expr": "a"}), 400)
     too_long = "concat(" + "a" * 4100 + ")"
-    assert_dataprep_error(call(emulator, "POST", "/languages/el/validate", json={"expression": too_long}), 400)
+    assert_problem_error(call(emulator, "POST", "/languages/el/validate", json={"expression": too_long}), 400)
 
 
 def test_functions_and_operators_lists(emulator: EmulatorHandle) -> None:
@@ -99,7 +100,7 @@ def test_mapping_set_validation_reports_expression_syntax(emulator: EmulatorHand
     body = current_body(schema, {"sourceType": "EXPRESSION", "source": "concat(a, ", "destination": "person.name.fullName"})
     report = call(emulator, "POST", "/mappingSets/validate", json=body).json()["validationResponse"]
     assert report[-1]["status"] == "FAILED" and "Invalid expression" in report[-1]["errors"][0]["exception"]
-    assert_dataprep_error(call(emulator, "POST", "/mappingSets", json=body), 400, "Invalid mapping set")
+    assert_problem_error(call(emulator, "POST", "/mappingSets", json=body), 400, "Invalid mapping set")
 
 
 # --- preview ------------------------------------------------------------------------------------
@@ -149,7 +150,7 @@ def test_preview_applies_static_values_and_expressions_per_row(emulator: Emulato
     "body", [{"data": [1], "mappingSet": {}}, {"data": []}, [], {"data": [{}], "mappingSet": {"mappings": []}}]
 )
 def test_bad_previews_are_refused(emulator: EmulatorHandle, body: Any) -> None:
-    assert_dataprep_error(call(emulator, "POST", "/mappingSets/preview", json=body), 400)
+    assert_problem_error(call(emulator, "POST", "/mappingSets/preview", json=body), 400)
 
 
 # --- listing order --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,8 +30,16 @@ from aep_emulator.core.context import EmulatorConfig
 from aep_emulator.testing import EmulatorHandle, EmulatorProcess, spawn_emulator
 
 from .aep_stack import AEPStack
-from .conftest import ENGINE_CLIENT_SECRET, MakeStack
-from .test_interrupted_updates import SECRETS, assert_converged, copies, creates_so_far, prepare_aws
+from .conftest import MakeStack, engine_emulator_config
+from .test_interrupted_updates import (
+    assert_converged,
+    copies,
+    creates_so_far,
+    prepare_aws,
+    start_pulumi,
+    wait_for,
+    workflow_stack,
+)
 
 pytestmark = pytest.mark.engine
 
@@ -89,7 +97,7 @@ def outage_emulator(moto_endpoint: str) -> Iterator[RestartableEmulator]:
     prepare_aws(moto_endpoint)
     with tempfile.TemporaryDirectory(prefix="aep-outage-") as data_dir:
         emulator = RestartableEmulator(
-            EmulatorConfig(client_secret=ENGINE_CLIENT_SECRET, aws_endpoint=moto_endpoint), Path(data_dir)
+            engine_emulator_config(moto_endpoint), Path(data_dir)
         )
         emulator.start()
         try:
@@ -105,35 +113,21 @@ def platform(outage_emulator: RestartableEmulator) -> EmulatorHandle:
 
 
 def up_in_background(stack: AEPStack, output: Path) -> subprocess.Popen[bytes]:
-    cli = stack.cli
     with output.open("wb") as sink:
-        return subprocess.Popen(
-            [str(cli.pulumi), "up", "--yes", "--skip-preview", "--non-interactive", "--stack", cli.stack],
-            cwd=cli.project_dir, env=cli.env, stdout=sink, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-
-def wait_for(reached: Callable[[], bool], process: subprocess.Popen[bytes], timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while not reached():
-        assert process.poll() is None, "pulumi up ended before the outage began"
-        assert time.monotonic() < deadline, "the outage point was never reached"
-        time.sleep(0.05)
+        return start_pulumi(stack, ["up"], stdout=sink, stderr=subprocess.STDOUT)
 
 
 def test_aep_unreachable_mid_up_fails_saying_so_then_the_next_up_converges(
     make_stack: MakeStack, outage_emulator: RestartableEmulator, platform: EmulatorHandle, tmp_path: Path
 ) -> None:
     declared = copies(COPIES)
-    stack = make_stack()
-    for key, value in SECRETS.items():
-        stack.set_secret(key, value)
+    stack = workflow_stack(make_stack)
     stack.declare(declared)
     platform.clear_stats()
 
     process = up_in_background(stack, tmp_path / "up.log")
     try:
-        wait_for(lambda: creates_so_far(platform) >= len(declared) // 3, process)
+        wait_for(lambda: creates_so_far(platform) >= len(declared) // 3, process, "the outage point")
         outage_emulator.kill()
         time.sleep(OUTAGE_SECONDS)
         stack.emulator = outage_emulator.restart()  # a fresh handle: the old one's connections died with AEP

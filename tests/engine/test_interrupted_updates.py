@@ -91,20 +91,39 @@ def flow_creates(emulator: EmulatorHandle) -> int:
     )  # fmt: skip
 
 
+def workflow_stack(make_stack: MakeStack) -> AEPStack:
+    """A fresh stack holding the workflows' AWS secrets."""
+    stack = make_stack()
+    for key, value in SECRETS.items():
+        stack.set_secret(key, value)
+    return stack
+
+
+def start_pulumi(stack: AEPStack, command: list[str], **popen: Any) -> subprocess.Popen[bytes]:
+    """Start ``pulumi <command>`` on the stack (no preview, no prompt) without waiting for it."""
+    cli = stack.cli
+    return subprocess.Popen(
+        [str(cli.pulumi), *command, "--yes", "--skip-preview", "--non-interactive", "--stack", cli.stack],
+        cwd=cli.project_dir, env=cli.env, **popen,
+    )  # fmt: skip
+
+
+def wait_for(reached: Callable[[], bool], process: subprocess.Popen[bytes], point: str, timeout: float = 300) -> None:
+    """Wait until ``reached()`` holds, failing if ``process`` ends first or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while not reached():
+        assert process.poll() is None, f"pulumi ended before {point}"
+        assert time.monotonic() < deadline, f"{point} was never reached"
+        time.sleep(0.05)
+
+
 def killed_during(stack: AEPStack, command: list[str], reached: Callable[[], bool], timeout: float = 300) -> None:
     """Run ``pulumi <command>`` and ``kill -9`` its whole process group once ``reached()`` holds."""
-    cli = stack.cli
-    process = subprocess.Popen(
-        [str(cli.pulumi), *command, "--yes", "--skip-preview", "--non-interactive", "--stack", cli.stack],
-        cwd=cli.project_dir, env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + timeout
+    process = start_pulumi(
+        stack, command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
-        while not reached():
-            assert process.poll() is None, f"pulumi {command[0]} ended before the kill point"
-            assert time.monotonic() < deadline, "the kill point was never reached"
-            time.sleep(0.05)
+        wait_for(reached, process, "the kill point", timeout)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
@@ -150,9 +169,7 @@ def slow_platform(platform: EmulatorHandle) -> EmulatorHandle:
 def test_kill_during_up_then_recovery_converges(point: str, make_stack: MakeStack, slow_platform: EmulatorHandle) -> None:
     declared = copies(COPIES)
     total = len(declared)
-    stack = make_stack()
-    for key, value in SECRETS.items():
-        stack.set_secret(key, value)
+    stack = workflow_stack(make_stack)
     stack.declare(declared)
     slow_platform.clear_stats()
     reached = {
@@ -168,9 +185,7 @@ def test_kill_during_up_then_recovery_converges(point: str, make_stack: MakeStac
 
 def test_kill_during_an_update_then_recovery_converges(make_stack: MakeStack, slow_platform: EmulatorHandle) -> None:
     declared = copies(COPIES)
-    stack = make_stack()
-    for key, value in SECRETS.items():
-        stack.set_secret(key, value)
+    stack = workflow_stack(make_stack)
     stack.deploy(declared)
     changed = copies(COPIES, description=" (edited)")
     stack.declare(changed)
@@ -187,9 +202,7 @@ def test_kill_during_an_update_then_recovery_converges(make_stack: MakeStack, sl
 
 def test_kill_during_destroy_then_recovery_leaves_nothing(make_stack: MakeStack, slow_platform: EmulatorHandle) -> None:
     declared = copies(COPIES)
-    stack = make_stack()
-    for key, value in SECRETS.items():
-        stack.set_secret(key, value)
+    stack = workflow_stack(make_stack)
     stack.deploy(declared)
     slow_platform.clear_stats()
     killed_during(stack, ["destroy"], lambda: sum(

@@ -15,6 +15,7 @@ from aep_provider.connection import BaseConnectionProvider
 from aep_provider.dataflow import DEFAULT_START_LEAD_SECONDS, DataflowProvider
 from aep_provider.errors import AdoptionMismatchError
 from aep_provider.mapping_set import MappingSetProvider
+from aep_provider.source_connection import SourceConnectionProvider
 from aep_provider.target_connection import TargetConnectionProvider
 from tests.provider.conftest import program_inputs, refreshed, update
 from tests.provider.flow_helpers import (
@@ -43,6 +44,19 @@ def batch_target(make: Callable[..., Made], dataset: Made, schema: Made, lake_ba
     return make(
         TargetConnectionProvider, name="Parquet into the lake", dataset_id=dataset[0], schema_id=schema[0],
         base_connection_id=lake_base[0],
+    )  # fmt: skip
+
+
+@pytest.fixture
+def http_source(make: Callable[..., Made]) -> Made:
+    """An HTTP API source: its connection spec goes with several flow specs (raw, XDM, generic streaming)."""
+    http_base, _ = make(
+        BaseConnectionProvider, name="Web", connection_spec_id=specs.HTTP_API,
+        auth_spec_name="Streaming Connection", auth_params={"dataType": "raw"},
+    )  # fmt: skip
+    return make(
+        SourceConnectionProvider, name="Web events", connection_spec_id=specs.HTTP_API, base_connection_id=http_base,
+        data_format="json",
     )  # fmt: skip
 
 
@@ -237,22 +251,12 @@ def test_check_refuses_what_a_started_flow_cannot_change(
 def test_check_against_the_specs_and_the_connections(
     emulator: EmulatorHandle,
     configured: Callable[..., Any],
-    make: Callable[..., Made],
     kinesis_source: Made,
     s3_source: Made,
     target: Made,
     mapping_set: Made,
+    http_source: Made,
 ) -> None:
-    http_base, _ = make(
-        BaseConnectionProvider, name="Web", connection_spec_id=specs.HTTP_API,
-        auth_spec_name="Streaming Connection", auth_params={"dataType": "raw"},
-    )  # fmt: skip
-    from aep_provider.source_connection import SourceConnectionProvider
-
-    http_source, _ = make(
-        SourceConnectionProvider, name="Web events", connection_spec_id=specs.HTTP_API, base_connection_id=http_base,
-        data_format="json",
-    )  # fmt: skip
     streaming = {"name": "f", "source_connection_ids": [kinesis_source[0]], "target_connection_ids": [target[0]]}
     cases = [
         (streaming, {}),
@@ -264,8 +268,8 @@ def test_check_against_the_specs_and_the_connections(
         ({**streaming, "flow_spec_id": "00000000-0000-0000-0000-000000000000"}, {"flow_spec_id": "unknown flow spec"}),
         ({**streaming, "source_connection_ids": [s3_source[0]]}, {"schedule": "required by flow spec"}),
         ({**streaming, "source_connection_ids": ["no-such-source"]}, {"source_connection_ids": "does not exist"}),
-        ({**streaming, "source_connection_ids": [http_source]}, {"flow_spec_id": "several flow specs"}),
-        ({**streaming, "source_connection_ids": [http_source], "flow_spec_id": specs.HTTP_API_RAW_FLOW}, {}),
+        ({**streaming, "source_connection_ids": [http_source[0]]}, {"flow_spec_id": "several flow specs"}),
+        ({**streaming, "source_connection_ids": [http_source[0]], "flow_spec_id": specs.HTTP_API_RAW_FLOW}, {}),
     ]  # fmt: skip
     assert_checks_write_nothing(emulator, configured(DataflowProvider), cases)
 
@@ -339,21 +343,11 @@ def test_a_new_flow_starting_in_the_past_fails_at_preview() -> None:
 
 
 def test_a_flow_spec_without_updates_replaces_and_refuses_deletes(
-    emulator: EmulatorHandle, configured: Callable[..., Any], make: Callable[..., Made], target: Made
+    emulator: EmulatorHandle, configured: Callable[..., Any], make: Callable[..., Made], target: Made, http_source: Made
 ) -> None:
-    http_base, _ = make(
-        BaseConnectionProvider, name="Web", connection_spec_id=specs.HTTP_API,
-        auth_spec_name="Streaming Connection", auth_params={"dataType": "raw"},
-    )  # fmt: skip
-    from aep_provider.source_connection import SourceConnectionProvider
-
-    http_source, _ = make(
-        SourceConnectionProvider, name="Web events", connection_spec_id=specs.HTTP_API, base_connection_id=http_base,
-        data_format="json",
-    )  # fmt: skip
     flow_id, outs = make(
         DataflowProvider, name="Web flow", flow_spec_id=specs.HTTP_API_RAW_FLOW,
-        source_connection_ids=[http_source], target_connection_ids=[target[0]],
+        source_connection_ids=[http_source[0]], target_connection_ids=[target[0]],
     )  # fmt: skip
     assert (outs["update_supported"], outs["delete_supported"]) == (False, False)
     provider = configured(DataflowProvider)
