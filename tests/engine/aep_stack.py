@@ -38,6 +38,8 @@ XED_JSON = "application/vnd.adobe.xed+json; version=1"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IMS_ROUTE_PREFIX = "/ims/"  # getting a token is authentication, not a write to the platform
 TOKEN_KIND = "ims.tokens"  # emulator objects that belong to IMS, not to any stack
+# Records the platform keeps about objects, not objects a stack manages (help/xdm/api/audit-log.md).
+RECORD_KINDS = frozenset({TOKEN_KIND, "schemaregistry.auditlog"})
 
 AEP_TYPE_PREFIX = "pulumi-python:dynamic/aep:"
 REPLACE_OPS = frozenset({"replace", "create-replacement", "delete-replaced"})
@@ -287,8 +289,9 @@ class PlatformAPI:
     # --- the emulator's view --------------------------------------------------------------------
 
     def objects(self) -> list[dict[str, Any]]:
-        """Every platform object the emulator holds (IMS tokens aside)."""
-        return [o for o in self.emulator.objects() if o["kind"] != TOKEN_KIND]
+        """Every platform object the emulator holds in a sandbox (IMS tokens, the Schema Registry's audit log
+        and the org's own records, such as its sandbox table, aside: no stack of these tests makes them)."""
+        return [o for o in self.emulator.objects() if o["kind"] not in RECORD_KINDS and o["sandbox"]]
 
     def object_ids(self) -> set[str]:
         return {str(o["id"]) for o in self.objects()}

@@ -16,6 +16,8 @@ committed without answering: the creates the outage cut off).
 from __future__ import annotations
 
 import os
+import random
+import socket
 import subprocess
 import tempfile
 import time
@@ -64,7 +66,7 @@ class RestartableEmulator:
         self.config = config
         self.data_dir = data_dir
         self.process: EmulatorProcess | None = None
-        self.port = 0
+        self.port = port_outside_ephemeral_range()
 
     def start(self) -> EmulatorHandle:
         args = ["--client-secret", self.config.client_secret, "--port", str(self.port)]
@@ -90,6 +92,22 @@ class RestartableEmulator:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
+
+
+def port_outside_ephemeral_range() -> int:
+    """A free port the kernel never hands out as a client's source port. While the emulator is down the
+    provider keeps connecting to its port; a port of the ephemeral range can then be picked as the source
+    port of such a connection, which connects to itself (TCP simultaneous open) and holds the port, so the
+    restart fails with 'Address already in use' (seen in a full run)."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for candidate in random.sample(range(20000, low), k=min(200, low - 20000)):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return candidate
+    raise RuntimeError(f"no free port between 20000 and {low}")
 
 
 @pytest.fixture(scope="module")
